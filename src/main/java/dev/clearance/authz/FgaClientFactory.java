@@ -1,0 +1,37 @@
+package dev.clearance.authz;
+
+import dev.openfga.sdk.api.client.ApiClient;
+import dev.openfga.sdk.api.client.OpenFgaClient;
+import dev.openfga.sdk.api.configuration.ClientConfiguration;
+import dev.openfga.sdk.api.configuration.ClientCredentials;
+import dev.openfga.sdk.api.configuration.Credentials;
+import dev.openfga.sdk.errors.FgaInvalidParameterException;
+import io.micronaut.context.annotation.Factory;
+import jakarta.inject.Singleton;
+
+/** One OpenFGA client per process; it owns an HTTP client with its connection pool. */
+@Factory
+final class FgaClientFactory {
+
+    @Singleton
+    ApiClient fgaApiClient() {
+        return new ApiClient();
+    }
+
+    @Singleton
+    OpenFgaClient openFgaClient(FgaProperties properties, ApiClient apiClient) throws FgaInvalidParameterException {
+        ClientConfiguration configuration = new ClientConfiguration()
+                .apiUrl(properties.apiUrl())
+                .connectTimeout(properties.requestTimeout())
+                .readTimeout(properties.requestTimeout())
+                .maxRetries(properties.maxRetries());
+        if (properties.clientId() != null && !properties.clientId().isBlank()) {
+            configuration.credentials(new Credentials(new ClientCredentials()
+                    .clientId(properties.clientId())
+                    .clientSecret(properties.clientSecret())
+                    .apiTokenIssuer(properties.tokenIssuer())
+                    .apiAudience(properties.apiAudience())));
+        }
+        return new OpenFgaClient(configuration, apiClient);
+    }
+}

@@ -1,0 +1,167 @@
+package dev.clearance.authz;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.openfga.language.DslToJsonTransformer;
+import dev.openfga.sdk.api.OpenFgaApi;
+import dev.openfga.sdk.api.client.ApiClient;
+import dev.openfga.sdk.api.client.OpenFgaClient;
+import dev.openfga.sdk.api.model.AuthorizationModel;
+import dev.openfga.sdk.api.model.CreateStoreRequest;
+import dev.openfga.sdk.api.model.Store;
+import dev.openfga.sdk.api.model.WriteAuthorizationModelRequest;
+import io.micronaut.core.io.ResourceResolver;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Resolves which OpenFGA store and model this process uses. Configured ids win; otherwise the store
+ * is found by name (or created) and the model from {@code fga/model.fga} is written unless the
+ * store's latest model already equals it. Resolution is lazy and retried, so the service starts
+ * while OpenFGA is still down and reports itself not ready instead of crashing.
+ */
+@Singleton
+public final class FgaStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FgaStore.class);
+    private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(2);
+
+    private final OpenFgaClient client;
+    private final ObjectMapper mapper;
+    private final FgaProperties properties;
+    private final ResourceResolver resources;
+    private volatile Resolved resolved;
+    private volatile Instant nextAttempt = Instant.EPOCH;
+    private volatile AuthorizationModel localModel;
+
+    FgaStore(OpenFgaClient client, ApiClient apiClient, FgaProperties properties, ResourceResolver resources) {
+        this.client = client;
+        this.mapper = apiClient.getObjectMapper();
+        this.properties = properties;
+        this.resources = resources;
+    }
+
+    /** Store and model ids in use. */
+    public record Resolved(String storeId, String modelId) {}
+
+    /** The resolved ids, resolving them first if needed; fails closed when OpenFGA is unreachable. */
+    public Resolved current() {
+        Resolved current = resolved;
+        if (current != null) {
+            return current;
+        }
+        return resolve();
+    }
+
+    /** Raw API bound to no store: callers pass {@link Resolved#storeId()} explicitly. */
+    OpenFgaApi api() {
+        return client.getApi();
+    }
+
+    OpenFgaClient client() {
+        return client;
+    }
+
+    /** The model this service was built for, parsed from the DSL file (used to validate tuples). */
+    public AuthorizationModel localModel() {
+        AuthorizationModel model = localModel;
+        if (model == null) {
+            model = parseLocalModel();
+            localModel = model;
+        }
+        return model;
+    }
+
+    private synchronized Resolved resolve() {
+        if (resolved != null) {
+            return resolved;
+        }
+        if (Instant.now().isBefore(nextAttempt)) {
+            throw new AuthorizationUnavailableException("The authorization service is not reachable yet.", null);
+        }
+        try {
+            String storeId = properties.storeId() != null ? properties.storeId() : findOrCreateStore();
+            client.setStoreId(storeId);
+            String modelId = properties.modelId() != null ? properties.modelId() : ensureModel(storeId);
+            resolved = new Resolved(storeId, modelId);
+            LOG.info("OpenFGA store {} model {} ({})", storeId, modelId, properties.apiUrl());
+            return resolved;
+        } catch (Exception e) {
+            nextAttempt = Instant.now().plus(RETRY_AFTER_FAILURE);
+            LOG.warn("OpenFGA store/model not resolved: {}", e.toString());
+            throw new AuthorizationUnavailableException("The authorization service is not reachable.", e);
+        }
+    }
+
+    private String findOrCreateStore() throws Exception {
+        String token = null;
+        do {
+            var page = api().listStores(100, token, null).get(timeout(), TimeUnit.MILLISECONDS).getData();
+            for (Store store : page.getStores()) {
+                if (properties.storeName().equals(store.getName())) {
+                    return store.getId();
+                }
+            }
+            token = page.getContinuationToken();
+        } while (token != null && !token.isEmpty());
+        String id = api().createStore(new CreateStoreRequest().name(properties.storeName()))
+                .get(timeout(), TimeUnit.MILLISECONDS)
+                .getData()
+                .getId();
+        LOG.info("Created OpenFGA store '{}' ({})", properties.storeName(), id);
+        return id;
+    }
+
+    private String ensureModel(String storeId) throws Exception {
+        AuthorizationModel local = localModel();
+        List<AuthorizationModel> latest = api().readAuthorizationModels(storeId, 1, null)
+                .get(timeout(), TimeUnit.MILLISECONDS)
+                .getData()
+                .getAuthorizationModels();
+        if (!latest.isEmpty() && sameModel(latest.get(0), local)) {
+            return latest.get(0).getId();
+        }
+        var request = new WriteAuthorizationModelRequest()
+                .schemaVersion(local.getSchemaVersion())
+                .typeDefinitions(local.getTypeDefinitions())
+                .conditions(local.getConditions());
+        String id = api().writeAuthorizationModel(storeId, request)
+                .get(timeout(), TimeUnit.MILLISECONDS)
+                .getData()
+                .getAuthorizationModelId();
+        LOG.info("Wrote authorization model {} from {}", id, properties.modelFile());
+        return id;
+    }
+
+    private boolean sameModel(AuthorizationModel remote, AuthorizationModel local) {
+        JsonNode a = mapper.valueToTree(remote.getTypeDefinitions());
+        JsonNode b = mapper.valueToTree(local.getTypeDefinitions());
+        return Objects.equals(remote.getSchemaVersion(), local.getSchemaVersion()) && a.equals(b);
+    }
+
+    private AuthorizationModel parseLocalModel() {
+        try (InputStream in = resources.getResourceAsStream(properties.modelFile())
+                .orElseThrow(() -> new IllegalStateException("Model file not found: " + properties.modelFile()))) {
+            String dsl = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            String json = new DslToJsonTransformer().transform(dsl);
+            return mapper.readValue(json, AuthorizationModel.class);
+        } catch (IOException e) {
+            throw new IllegalStateException("Model file unreadable: " + properties.modelFile(), e);
+        } catch (Exception e) {
+            throw new IllegalStateException("Model file invalid: " + properties.modelFile() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private long timeout() {
+        return properties.requestTimeout().toMillis() * (properties.maxRetries() + 2L);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.clearance.authz;
+
+import dev.openfga.sdk.api.model.ReadRequest;
+import dev.openfga.sdk.api.model.ReadRequestTupleKey;
+import dev.openfga.sdk.api.model.ReadResponse;
+import dev.openfga.sdk.api.model.Tuple;
+import dev.openfga.sdk.api.model.TupleKey;
+import dev.openfga.sdk.api.model.TupleKeyWithoutCondition;
+import dev.openfga.sdk.api.model.WriteRequest;
+import dev.openfga.sdk.api.model.WriteRequestDeletes;
+import dev.openfga.sdk.api.model.WriteRequestWrites;
+import dev.openfga.sdk.errors.FgaApiValidationError;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Writes and reads relationship tuples. Writes ignore duplicates and deletes ignore missing tuples,
+ * so a retried write (after a crash or a timeout) converges instead of failing.
+ */
+@Singleton
+public final class RelationshipStore {
+
+    /** OpenFGA's default maximum number of tuples in one Write request. */
+    private static final int MAX_PER_WRITE = 100;
+
+    private final FgaStore store;
+    private final FgaProperties properties;
+
+    RelationshipStore(FgaStore store, FgaProperties properties) {
+        this.store = store;
+        this.properties = properties;
+    }
+
+    public void write(List<TupleKey> writes, List<TupleKey> deletes) {
+        FgaStore.Resolved resolved = store.current();
+        for (int from = 0; from < Math.max(writes.size(), deletes.size()); from += MAX_PER_WRITE / 2) {
+            List<TupleKey> w = slice(writes, from, MAX_PER_WRITE / 2);
+            List<TupleKey> d = slice(deletes, from, MAX_PER_WRITE / 2);
+            WriteRequest request = new WriteRequest().authorizationModelId(resolved.modelId());
+            if (!w.isEmpty()) {
+                request.writes(new WriteRequestWrites().tupleKeys(w).onDuplicate(WriteRequestWrites.OnDuplicateEnum.IGNORE));
+            }
+            if (!d.isEmpty()) {
+                request.deletes(new WriteRequestDeletes()
+                        .tupleKeys(d.stream().map(RelationshipStore::withoutCondition).toList())
+                        .onMissing(WriteRequestDeletes.OnMissingEnum.IGNORE));
+            }
+            await(() -> store.api().write(resolved.storeId(), request).get(timeoutMillis(), TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /** Every tuple whose object is {@code object} (e.g. all grants of one document). */
+    public List<TupleKey> readByObject(String object) {
+        FgaStore.Resolved resolved = store.current();
+        List<TupleKey> keys = new ArrayList<>();
+        String token = null;
+        do {
+            ReadRequest request =
+                    new ReadRequest().tupleKey(new ReadRequestTupleKey()._object(object)).pageSize(100);
+            if (token != null) {
+                request.continuationToken(token);
+            }
+            ReadResponse page = await(() -> store.api()
+                    .read(resolved.storeId(), request)
+                    .get(timeoutMillis(), TimeUnit.MILLISECONDS)
+                    .getData());
+            for (Tuple tuple : page.getTuples()) {
+                keys.add(tuple.getKey());
+            }
+            token = page.getContinuationToken();
+        } while (token != null && !token.isEmpty());
+        return keys;
+    }
+
+    private static TupleKeyWithoutCondition withoutCondition(TupleKey key) {
+        return new TupleKeyWithoutCondition().user(key.getUser()).relation(key.getRelation())._object(key.getObject());
+    }
+
+    private static <T> List<T> slice(List<T> list, int from, int size) {
+        return from >= list.size() ? List.of() : list.subList(from, Math.min(list.size(), from + size));
+    }
+
+    private long timeoutMillis() {
+        return properties.requestTimeout().toMillis() * (properties.maxRetries() + 2L);
+    }
+
+    private interface Call<T> {
+        T run() throws Exception;
+    }
+
+    private static <T> T await(Call<T> call) {
+        try {
+            return call.run();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof FgaApiValidationError validation) {
+                throw new InvalidRelationshipException(List.of(new dev.clearance.web.Problem.FieldError(
+                        "relationships", "rejected by the authorization model: " + validation.getMessage())));
+            }
+            throw new AuthorizationUnavailableException("The authorization service could not store the change.", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuthorizationUnavailableException("Interrupted while writing relationships.", e);
+        } catch (Exception e) {
+            throw new AuthorizationUnavailableException("The authorization service could not store the change.", e);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.clearance.web;
+
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.server.exceptions.ExceptionHandler;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Maps every {@link ProblemException} to its problem+json response. */
+@Singleton
+@Produces
+@Requires(classes = {ProblemException.class, ExceptionHandler.class})
+final class ProblemExceptionHandler implements ExceptionHandler<ProblemException, HttpResponse<Problem>> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProblemExceptionHandler.class);
+
+    @Override
+    public HttpResponse<Problem> handle(HttpRequest request, ProblemException exception) {
+        if (exception.status().getCode() >= 500) {
+            LOG.warn("{} {}: {}", exception.status().getCode(), exception.type(), exception.getMessage(), exception.getCause());
+        } else {
+            LOG.info("{} {}: {}", exception.status().getCode(), exception.type(), exception.getMessage());
+        }
+        return ProblemResponses.of(
+                HttpResponse.status(exception.status()),
+                request,
+                exception.status(),
+                exception.type(),
+                exception.title(),
+                exception.getMessage(),
+                exception.errors());
+    }
+}

@@ -1,0 +1,40 @@
+package dev.clearance.web;
+
+import io.micronaut.context.propagation.slf4j.MdcPropagationContext;
+import io.micronaut.core.order.Ordered;
+import io.micronaut.core.propagation.MutablePropagatedContext;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ResponseFilter;
+import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.http.filter.ServerFilterPhase;
+import java.util.Map;
+
+/**
+ * Gives every request an id, puts it in the logging context for every thread the request runs on,
+ * and returns it in {@code X-Request-Id}. Runs before security so that 401s carry it too.
+ */
+@ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+final class RequestIdFilter implements Ordered {
+
+    @RequestFilter
+    void assign(HttpRequest<?> request, MutablePropagatedContext context) {
+        String id = RequestIds.accept(request.getHeaders().get(RequestIds.HEADER));
+        request.setAttribute(RequestIds.ATTRIBUTE, id);
+        context.add(new MdcPropagationContext(Map.of(RequestIds.MDC_KEY, id)));
+    }
+
+    @ResponseFilter
+    void echo(HttpRequest<?> request, MutableHttpResponse<?> response) {
+        String id = RequestIds.of(request);
+        if (id != null) {
+            response.header(RequestIds.HEADER, id);
+        }
+    }
+
+    @Override
+    public int getOrder() {
+        return ServerFilterPhase.FIRST.order();
+    }
+}
