@@ -1,8 +1,21 @@
 package dev.clearance;
 
 import io.micronaut.runtime.Micronaut;
+import io.swagger.v3.oas.annotations.OpenAPIDefinition;
+import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
+import io.swagger.v3.oas.annotations.info.Info;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.security.SecurityScheme;
 
 /** Entry point of the Clearance service. */
+@OpenAPIDefinition(
+        info = @Info(
+                title = "Clearance",
+                version = "0.1",
+                description = "Permission-aware document search for people and AI agents. Errors are "
+                        + "application/problem+json; every response carries X-Request-Id."),
+        security = @SecurityRequirement(name = "bearer"))
+@SecurityScheme(name = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT")
 public final class Application {
 
     private Application() {}

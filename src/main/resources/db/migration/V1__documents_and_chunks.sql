@@ -85,3 +85,7 @@ CREATE TABLE audit_log (
     latency_ms      integer
 );
 CREATE INDEX audit_log_tenant_at ON audit_log (tenant, at DESC);
+
+-- Versions of a document's access rules come from one sequence, so "the latest desired grants of a
+-- document" is well defined even across delete and re-create.
+CREATE SEQUENCE acl_version_seq;

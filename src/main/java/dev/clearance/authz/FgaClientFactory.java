@@ -26,6 +26,7 @@ final class FgaClientFactory {
                 .readTimeout(properties.requestTimeout())
                 .maxRetries(properties.maxRetries());
         if (properties.clientId() != null && !properties.clientId().isBlank()) {
+            // Hosted OpenFGA (e.g. Auth0 FGA) authenticates API calls with OAuth client credentials.
             configuration.credentials(new Credentials(new ClientCredentials()
                     .clientId(properties.clientId())
                     .clientSecret(properties.clientSecret())

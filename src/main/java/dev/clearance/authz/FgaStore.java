@@ -67,10 +67,6 @@ public final class FgaStore {
         return client.getApi();
     }
 
-    OpenFgaClient client() {
-        return client;
-    }
-
     /** The model this service was built for, parsed from the DSL file (used to validate tuples). */
     public AuthorizationModel localModel() {
         AuthorizationModel model = localModel;
@@ -89,9 +85,8 @@ public final class FgaStore {
             throw new AuthorizationUnavailableException("The authorization service is not reachable yet.", null);
         }
         try {
-            String storeId = properties.storeId() != null ? properties.storeId() : findOrCreateStore();
-            client.setStoreId(storeId);
-            String modelId = properties.modelId() != null ? properties.modelId() : ensureModel(storeId);
+            String storeId = isSet(properties.storeId()) ? properties.storeId() : findOrCreateStore();
+            String modelId = isSet(properties.modelId()) ? properties.modelId() : ensureModel(storeId);
             resolved = new Resolved(storeId, modelId);
             LOG.info("OpenFGA store {} model {} ({})", storeId, modelId, properties.apiUrl());
             return resolved;
@@ -100,6 +95,10 @@ public final class FgaStore {
             LOG.warn("OpenFGA store/model not resolved: {}", e.toString());
             throw new AuthorizationUnavailableException("The authorization service is not reachable.", e);
         }
+    }
+
+    private static boolean isSet(String value) {
+        return value != null && !value.isBlank();
     }
 
     private String findOrCreateStore() throws Exception {

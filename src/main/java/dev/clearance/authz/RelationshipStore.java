@@ -34,11 +34,11 @@ public final class RelationshipStore {
         this.properties = properties;
     }
 
-    public void write(List<TupleKey> writes, List<TupleKey> deletes) {
+    public void write(List<ScopedTuple> writes, List<ScopedTuple> deletes) {
         FgaStore.Resolved resolved = store.current();
         for (int from = 0; from < Math.max(writes.size(), deletes.size()); from += MAX_PER_WRITE / 2) {
-            List<TupleKey> w = slice(writes, from, MAX_PER_WRITE / 2);
-            List<TupleKey> d = slice(deletes, from, MAX_PER_WRITE / 2);
+            List<TupleKey> w = slice(writes, from, MAX_PER_WRITE / 2).stream().map(RelationshipStore::toKey).toList();
+            List<ScopedTuple> d = slice(deletes, from, MAX_PER_WRITE / 2);
             WriteRequest request = new WriteRequest().authorizationModelId(resolved.modelId());
             if (!w.isEmpty()) {
                 request.writes(new WriteRequestWrites().tupleKeys(w).onDuplicate(WriteRequestWrites.OnDuplicateEnum.IGNORE));
@@ -53,9 +53,9 @@ public final class RelationshipStore {
     }
 
     /** Every tuple whose object is {@code object} (e.g. all grants of one document). */
-    public List<TupleKey> readByObject(String object) {
+    public List<ScopedTuple> readByObject(String object) {
         FgaStore.Resolved resolved = store.current();
-        List<TupleKey> keys = new ArrayList<>();
+        List<ScopedTuple> keys = new ArrayList<>();
         String token = null;
         do {
             ReadRequest request =
@@ -68,15 +68,20 @@ public final class RelationshipStore {
                     .get(timeoutMillis(), TimeUnit.MILLISECONDS)
                     .getData());
             for (Tuple tuple : page.getTuples()) {
-                keys.add(tuple.getKey());
+                TupleKey key = tuple.getKey();
+                keys.add(new ScopedTuple(key.getUser(), key.getRelation(), key.getObject()));
             }
             token = page.getContinuationToken();
         } while (token != null && !token.isEmpty());
         return keys;
     }
 
-    private static TupleKeyWithoutCondition withoutCondition(TupleKey key) {
-        return new TupleKeyWithoutCondition().user(key.getUser()).relation(key.getRelation())._object(key.getObject());
+    private static TupleKeyWithoutCondition withoutCondition(ScopedTuple t) {
+        return new TupleKeyWithoutCondition().user(t.user()).relation(t.relation())._object(t.object());
+    }
+
+    private static TupleKey toKey(ScopedTuple t) {
+        return new TupleKey().user(t.user()).relation(t.relation())._object(t.object());
     }
 
     private static <T> List<T> slice(List<T> list, int from, int size) {

@@ -3,7 +3,6 @@ package dev.clearance.authz;
 import dev.clearance.web.Problem;
 import dev.openfga.sdk.api.model.RelationMetadata;
 import dev.openfga.sdk.api.model.RelationReference;
-import dev.openfga.sdk.api.model.TupleKey;
 import dev.openfga.sdk.api.model.TypeDefinition;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -30,7 +29,7 @@ public final class TupleScoper {
         this.store = store;
     }
 
-    public TupleKey scope(String tenant, Relationship relationship, String field) {
+    public ScopedTuple scope(String tenant, Relationship relationship, String field) {
         List<Problem.FieldError> errors = new ArrayList<>();
         Ref object = parse(relationship.object(), field + ".object", errors);
         Ref user = parse(relationship.user(), field + ".user", errors);
@@ -40,10 +39,7 @@ public final class TupleScoper {
         if (!errors.isEmpty()) {
             throw new InvalidRelationshipException(errors);
         }
-        return new TupleKey()
-                .user(user.scoped(tenant))
-                .relation(relationship.relation())
-                ._object(object.scoped(tenant));
+        return new ScopedTuple(user.scoped(tenant), relationship.relation(), object.scoped(tenant));
     }
 
     /** Tenant-relative form of a stored subject, e.g. {@code group:acme/eng#member → group:eng#member}. */

@@ -1,0 +1,16 @@
+package dev.clearance.demo;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import java.time.Duration;
+
+/**
+ * The demo identity provider. Off unless {@code clearance.demo.enabled=true}: it signs tokens for
+ * anyone who asks, so it exists only for local demos and must never run in production.
+ */
+@ConfigurationProperties("clearance.demo")
+public record DemoProperties(
+        @Bindable(defaultValue = "false") boolean enabled,
+        @Bindable(defaultValue = "clearance-demo") String issuer,
+        @Bindable(defaultValue = "clearance") String audience,
+        @Bindable(defaultValue = "1h") Duration tokenLifetime) {}

@@ -1,0 +1,105 @@
+package dev.clearance.ingest;
+
+import dev.clearance.authz.AuthorizationUnavailableException;
+import dev.clearance.authz.RelationshipStore;
+import dev.clearance.store.AclOutbox;
+import dev.clearance.store.DesiredTuple;
+import dev.clearance.authz.ScopedTuple;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.scheduling.annotation.Scheduled;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives OpenFGA to the desired grants of each document in the outbox: reads the document's current
+ * tuples, writes what is missing, deletes what is extra, then marks the document searchable. Runs
+ * right after a PUT/DELETE and, for anything that failed, on a schedule with exponential backoff.
+ */
+@Singleton
+final class AclSync {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AclSync.class);
+    private static final Set<String> MANAGED = Set.of("parent", "viewer", "editor", "owner");
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    private final AclOutbox outbox;
+    private final RelationshipStore relationships;
+    private final MeterRegistry meters;
+
+    AclSync(AclOutbox outbox, RelationshipStore relationships, MeterRegistry meters) {
+        this.outbox = outbox;
+        this.relationships = relationships;
+        this.meters = meters;
+        Gauge.builder("clearance.outbox.lag.seconds", this, AclSync::lagOrZero)
+                .description("Age of the oldest access-rule change not yet in OpenFGA")
+                .register(meters);
+    }
+
+    /** Syncs one document now; returns whether it is searchable afterwards. Never throws. */
+    boolean syncNow(String tenant, String documentId) {
+        List<AclOutbox.Entry> entries;
+        try {
+            entries = outbox.leaseDocument(tenant, documentId, LEASE);
+        } catch (RuntimeException e) {
+            LOG.warn("Outbox unavailable for {}/{}: {}", tenant, documentId, e.toString());
+            return false;
+        }
+        return entries.stream().allMatch(this::apply);
+    }
+
+    @Scheduled(fixedDelay = "${clearance.outbox.interval:2s}", initialDelay = "5s")
+    void drain() {
+        try {
+            List<AclOutbox.Entry> due;
+            do {
+                due = outbox.lease(50, LEASE);
+                due.forEach(this::apply);
+            } while (due.size() == 50);
+        } catch (RuntimeException e) {
+            LOG.warn("Outbox drain failed: {}", e.toString());
+        }
+    }
+
+    private boolean apply(AclOutbox.Entry entry) {
+        String object = "document:" + entry.tenant() + "/" + entry.documentId();
+        try {
+            Set<ScopedTuple> desired = new HashSet<>();
+            for (DesiredTuple t : entry.desired()) {
+                desired.add(new ScopedTuple(t.user(), t.relation(), t.object()));
+            }
+            Set<ScopedTuple> current = new HashSet<>();
+            for (ScopedTuple t : relationships.readByObject(object)) {
+                if (MANAGED.contains(t.relation())) {
+                    current.add(t);
+                }
+            }
+            List<ScopedTuple> writes = desired.stream().filter(k -> !current.contains(k)).toList();
+            List<ScopedTuple> deletes = current.stream().filter(k -> !desired.contains(k)).toList();
+            relationships.write(writes, deletes);
+            outbox.complete(entry);
+            meters.counter("clearance.outbox.applied", "result", "ok").increment();
+            return true;
+        } catch (AuthorizationUnavailableException | dev.clearance.authz.InvalidRelationshipException e) {
+            Duration retry = Duration.ofSeconds(Math.min(60, 1L << Math.min(6, entry.attempts())));
+            LOG.warn("Access rules of {} not yet in OpenFGA (attempt {}), retry in {}: {}",
+                    object, entry.attempts(), retry, e.getMessage());
+            outbox.fail(entry, e.getMessage(), retry);
+            meters.counter("clearance.outbox.applied", "result", "retry").increment();
+            return false;
+        }
+    }
+
+    private double lagOrZero() {
+        try {
+            return outbox.lagSeconds();
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+}

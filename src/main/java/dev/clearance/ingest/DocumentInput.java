@@ -1,0 +1,43 @@
+package dev.clearance.ingest;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.Serdeable;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The body of {@code PUT /v1/documents/{id}}. Either {@code text} or {@code contentBase64} (for
+ * binary formats such as PDF) is given. {@code viewers}, {@code editors} and {@code owners} are the
+ * document's complete direct grants: a later PUT with other lists replaces them.
+ */
+@Serdeable
+public record DocumentInput(
+        @NotBlank @Size(max = 500) String title,
+        @Nullable String text,
+        @Nullable String contentBase64,
+        @Nullable @Size(max = 100) String mimeType,
+        @Nullable @Size(max = 2000) String source,
+        @Nullable @Size(max = 200) String folder,
+        @Nullable @Size(max = 1000) List<String> viewers,
+        @Nullable @Size(max = 1000) List<String> editors,
+        @Nullable @Size(max = 1000) List<String> owners,
+        @Nullable @Size(max = 100) Map<String, String> metadata) {
+
+    public List<String> viewersOrEmpty() {
+        return viewers == null ? List.of() : viewers;
+    }
+
+    public List<String> editorsOrEmpty() {
+        return editors == null ? List.of() : editors;
+    }
+
+    public List<String> ownersOrEmpty() {
+        return owners == null ? List.of() : owners;
+    }
+
+    public Map<String, String> metadataOrEmpty() {
+        return metadata == null ? Map.of() : metadata;
+    }
+}

@@ -1,0 +1,151 @@
+package dev.clearance.ingest;
+
+import dev.clearance.authz.ObjectIds;
+import dev.clearance.authz.Relationship;
+import dev.clearance.authz.TupleScoper;
+import dev.clearance.chunk.Chunk;
+import dev.clearance.chunk.Chunker;
+import dev.clearance.embed.Embedder;
+import dev.clearance.identity.Caller;
+import dev.clearance.store.DesiredTuple;
+import dev.clearance.store.DocumentRepository;
+import dev.clearance.store.DocumentWrite;
+import dev.clearance.store.NewChunk;
+import dev.clearance.store.StoredDocument;
+import dev.clearance.authz.ScopedTuple;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Ingestion: extract → chunk → embed → store, with the access rules handed to the outbox in the
+ * same transaction. Work is skipped when content and grants are unchanged (content hash). Embedding
+ * happens before the transaction so no database connection is held during model inference.
+ */
+@Singleton
+public final class IngestService {
+
+    private final TextExtractor extractor;
+    private final Chunker chunker;
+    private final Embedder embedder;
+    private final DocumentRepository documents;
+    private final TupleScoper scoper;
+    private final AclSync aclSync;
+    private final MeterRegistry meters;
+
+    IngestService(
+            TextExtractor extractor,
+            Chunker chunker,
+            Embedder embedder,
+            DocumentRepository documents,
+            TupleScoper scoper,
+            AclSync aclSync,
+            MeterRegistry meters) {
+        this.extractor = extractor;
+        this.chunker = chunker;
+        this.embedder = embedder;
+        this.documents = documents;
+        this.scoper = scoper;
+        this.aclSync = aclSync;
+        this.meters = meters;
+    }
+
+    public PutResult put(Caller caller, String id, DocumentInput input) {
+        caller.requireScope(Caller.DOCUMENTS_WRITE);
+        requireValidId(id);
+        if (input.folder() != null && !ObjectIds.isValidLocalId(input.folder())) {
+            throw new InvalidDocumentException("folder", "'" + input.folder() + "' is not a valid folder id");
+        }
+        List<DesiredTuple> desired = desiredTuples(caller.tenant(), id, input);
+        TextExtractor.Extracted extracted = extractor.extract(input.mimeType(), input.text(), input.contentBase64());
+        String contentHash = hash(input.title(), extracted.mimeType(), extracted.text(), input.source(),
+                new TreeMap<>(input.metadataOrEmpty()).toString(), embedder.modelName());
+        String grantsHash = hash(desired.stream().map(DesiredTuple::toString).sorted().toList().toString());
+
+        Optional<StoredDocument> existing = documents.find(caller.tenant(), id);
+        boolean contentSame = existing.map(d -> d.contentHash().equals(contentHash)).orElse(false);
+        boolean grantsSame = existing.map(d -> d.grantsHash().equals(grantsHash)).orElse(false);
+        if (contentSame && grantsSame) {
+            meters.counter("clearance.ingest.documents", "status", "unchanged").increment();
+            StoredDocument d = existing.get();
+            return new PutResult(id, "unchanged", d.chunkCount(), d.tokenCount(), d.aclSynced());
+        }
+        List<NewChunk> chunks = contentSame ? null : embed(extracted.text(), input.title());
+        StoredDocument saved = documents.save(new DocumentWrite(
+                caller.tenant(), id, input.title(), input.source(), input.folder(), extracted.mimeType(),
+                input.metadataOrEmpty(), contentHash, grantsHash, embedder.modelName(), chunks, desired));
+        boolean searchable = saved.aclSynced() || aclSync.syncNow(caller.tenant(), id);
+        String status = existing.isEmpty() ? "created" : "updated";
+        meters.counter("clearance.ingest.documents", "status", status).increment();
+        return new PutResult(id, status, saved.chunkCount(), saved.tokenCount(), searchable);
+    }
+
+    public void delete(Caller caller, String id) {
+        caller.requireScope(Caller.DOCUMENTS_WRITE);
+        requireValidId(id);
+        if (!documents.delete(caller.tenant(), id)) {
+            throw new DocumentNotFoundException(id);
+        }
+        meters.counter("clearance.ingest.documents", "status", "deleted").increment();
+        aclSync.syncNow(caller.tenant(), id);
+    }
+
+    private List<NewChunk> embed(String text, String title) {
+        List<Chunk> chunks = chunker.chunk(text);
+        // The title gives short chunks their context; it is embedded, not stored in the chunk text.
+        List<float[]> vectors = embedder.embedAll(chunks.stream().map(c -> title + "\n" + c.text()).toList());
+        List<NewChunk> out = new ArrayList<>(chunks.size());
+        for (int i = 0; i < chunks.size(); i++) {
+            Chunk chunk = chunks.get(i);
+            out.add(new NewChunk(chunk.ordinal(), chunk.text(), chunk.tokens(), vectors.get(i)));
+        }
+        meters.counter("clearance.ingest.chunks").increment(out.size());
+        meters.counter("clearance.ingest.tokens").increment(out.stream().mapToInt(NewChunk::tokens).sum());
+        return out;
+    }
+
+    private List<DesiredTuple> desiredTuples(String tenant, String id, DocumentInput input) {
+        String object = "document:" + id;
+        List<Relationship> grants = new ArrayList<>();
+        if (input.folder() != null) {
+            grants.add(new Relationship("folder:" + input.folder(), "parent", object));
+        }
+        input.viewersOrEmpty().forEach(s -> grants.add(new Relationship(s, "viewer", object)));
+        input.editorsOrEmpty().forEach(s -> grants.add(new Relationship(s, "editor", object)));
+        input.ownersOrEmpty().forEach(s -> grants.add(new Relationship(s, "owner", object)));
+        List<DesiredTuple> desired = new ArrayList<>();
+        for (int i = 0; i < grants.size(); i++) {
+            ScopedTuple t = scoper.scope(tenant, grants.get(i), "grants[" + i + "]");
+            desired.add(new DesiredTuple(t.user(), t.relation(), t.object()));
+        }
+        return desired.stream().distinct().toList();
+    }
+
+    private static void requireValidId(String id) {
+        if (!ObjectIds.isValidLocalId(id)) {
+            throw new InvalidDocumentException("id", "must match " + ObjectIds.LOCAL_ID.pattern());
+        }
+    }
+
+    private static String hash(String... parts) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (String part : parts) {
+                byte[] bytes = (part == null ? "\u0000" : part).getBytes(StandardCharsets.UTF_8);
+                digest.update(Integer.toString(bytes.length).getBytes(StandardCharsets.US_ASCII));
+                digest.update((byte) ':');
+                digest.update(bytes);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.clearance.ingest;
+
+import dev.clearance.web.Problem;
+import dev.clearance.web.ProblemException;
+import io.micronaut.http.HttpStatus;
+import java.util.List;
+
+/** A document that cannot be stored as sent: unsupported format, corrupt file, bad field. */
+public final class InvalidDocumentException extends ProblemException {
+
+    public InvalidDocumentException(String field, String message) {
+        super(
+                HttpStatus.BAD_REQUEST,
+                "invalid-document",
+                "Invalid document",
+                field + ": " + message,
+                List.of(new Problem.FieldError(field, message)),
+                null);
+    }
+}

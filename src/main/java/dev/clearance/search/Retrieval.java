@@ -1,0 +1,159 @@
+package dev.clearance.search;
+
+import dev.clearance.authz.AccessChecker;
+import dev.clearance.authz.AccessLister;
+import dev.clearance.authz.AuthorizationUnavailableException;
+import dev.clearance.authz.Decisions;
+import dev.clearance.authz.Outcome;
+import dev.clearance.authz.Viewable;
+import dev.clearance.identity.Caller;
+import dev.clearance.store.Candidate;
+import dev.clearance.store.ChunkSearchRepository;
+import jakarta.inject.Singleton;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Finds at least k authorized chunks whenever k exist (see ADR 0004). Post-filter rounds fetch a
+ * growing window of candidates, check their documents in BatchCheck and drop denied documents from
+ * later rounds; the pre-filter lists what the caller may view and searches only inside that list.
+ * Any check that errors aborts the search: no partial result leaves this class.
+ */
+@Singleton
+final class Retrieval {
+
+    private final ChunkSearchRepository chunks;
+    private final AccessChecker checker;
+    private final AccessLister lister;
+    private final SearchProperties properties;
+
+    Retrieval(ChunkSearchRepository chunks, AccessChecker checker, AccessLister lister, SearchProperties properties) {
+        this.chunks = chunks;
+        this.checker = checker;
+        this.lister = lister;
+        this.properties = properties;
+    }
+
+    /** Authorized candidates (not yet ranked) and what it took to find them. */
+    record Found(Map<Long, Candidate> allowed, int candidates, int checked, int allowedDocs, int deniedDocs,
+            int rounds, String strategy, boolean complete) {}
+
+    Found find(Caller caller, float[] vector, String query, int topK, Strategy strategy) {
+        if (strategy == Strategy.PREFILTER) {
+            Found pre = prefilter(caller, vector, query, topK, 0, 0, 0, 0);
+            return pre != null ? pre : postfilter(caller, vector, query, topK, false);
+        }
+        return postfilter(caller, vector, query, topK, strategy == Strategy.ADAPTIVE);
+    }
+
+    private Found postfilter(Caller caller, float[] vector, String query, int topK, boolean adaptive) {
+        long deadline = System.nanoTime() + properties.budget().toNanos();
+        Map<Long, Candidate> allowed = new LinkedHashMap<>();
+        Map<String, Outcome> decided = new HashMap<>();
+        Set<String> denied = new HashSet<>();
+        int window = Math.min(properties.maxWindow(), topK * properties.firstWindowFactor());
+        int candidates = 0;
+        int rounds = 0;
+        boolean exhausted = false;
+        while (allowed.size() < topK && rounds < properties.maxRounds() && System.nanoTime() < deadline) {
+            rounds++;
+            Round fetched = candidates(caller.tenant(), vector, query, window, denied);
+            List<Candidate> round = fetched.candidates();
+            candidates += round.size();
+            Set<String> toCheck = new HashSet<>();
+            round.forEach(c -> {
+                if (!decided.containsKey(c.documentId())) {
+                    toCheck.add(c.documentId());
+                }
+            });
+            Decisions decisions = checker.check(caller, toCheck, false);
+            if (decisions.hasErrors()) {
+                throw new AuthorizationUnavailableException(
+                        decisions.errors() + " authorization checks failed; no partial result is returned.", null);
+            }
+            toCheck.forEach(d -> decided.put(d, decisions.outcome(d)));
+            for (Candidate c : round) {
+                if (decided.get(c.documentId()) == Outcome.ALLOWED) {
+                    allowed.putIfAbsent(c.chunkId(), c);
+                } else {
+                    denied.add(c.documentId());
+                }
+            }
+            exhausted = fetched.exhausted();
+            if (exhausted) {
+                break;
+            }
+            if (adaptive && rounds == 1 && allowed.size() < topK && share(decided) < properties.prefilterBelow()) {
+                Found pre = prefilter(caller, vector, query, topK, candidates, decided.size(), count(decided, Outcome.ALLOWED),
+                        count(decided, Outcome.DENIED));
+                if (pre != null) {
+                    return pre;
+                }
+            }
+            window = Math.min(properties.maxWindow(), window * properties.growth());
+        }
+        boolean complete = exhausted || allowed.size() >= topK;
+        return new Found(allowed, candidates, decided.size(), count(decided, Outcome.ALLOWED), count(decided, Outcome.DENIED),
+                rounds, adaptive ? "adaptive-postfilter" : "postfilter", complete);
+    }
+
+    /** Null when the caller's list is too long to trust as complete; the caller then post-filters. */
+    private Found prefilter(Caller caller, float[] vector, String query, int topK, int candidates, int checked,
+            int allowedDocs, int deniedDocs) {
+        Viewable viewable = lister.listViewable(caller);
+        if (!viewable.complete()) {
+            return null;
+        }
+        List<Candidate> within = viewable.documentIds().isEmpty()
+                ? List.of()
+                : chunks.exactWithin(caller.tenant(), vector, query, Math.max(topK * 4, topK), viewable.documentIds());
+        Set<String> documents = new HashSet<>();
+        within.forEach(c -> documents.add(c.documentId()));
+        // The list can be seconds old by now: the returned documents are checked once more.
+        Decisions decisions = checker.check(caller, documents, false);
+        if (decisions.hasErrors()) {
+            throw new AuthorizationUnavailableException(
+                    decisions.errors() + " authorization checks failed; no partial result is returned.", null);
+        }
+        Map<Long, Candidate> allowed = new LinkedHashMap<>();
+        within.stream()
+                .filter(c -> decisions.outcome(c.documentId()) == Outcome.ALLOWED)
+                .forEach(c -> allowed.putIfAbsent(c.chunkId(), c));
+        int denied = (int) documents.stream().filter(d -> decisions.outcome(d) != Outcome.ALLOWED).count();
+        return new Found(allowed, candidates + within.size(), checked + documents.size(),
+                allowedDocs + documents.size() - denied, deniedDocs + denied, checked > 0 ? 2 : 1,
+                checked > 0 ? "adaptive-prefilter" : "prefilter", true);
+    }
+
+    /** One round's candidates; exhausted when the vector leg returned fewer than asked. */
+    private record Round(List<Candidate> candidates, boolean exhausted) {}
+
+    private Round candidates(String tenant, float[] vector, String query, int window, Set<String> denied) {
+        List<Candidate> nearest = chunks.nearest(tenant, vector, query, window, denied, false);
+        if (nearest.size() < window) {
+            // The approximate scan stops early on sparse tenants; only an exact scan proves exhaustion.
+            nearest = chunks.nearest(tenant, vector, query, window, denied, true);
+        }
+        boolean exhausted = nearest.size() < window;
+        if (!properties.hybrid()) {
+            return new Round(nearest, exhausted);
+        }
+        Map<Long, Candidate> merged = new LinkedHashMap<>();
+        nearest.forEach(c -> merged.put(c.chunkId(), c));
+        chunks.lexical(tenant, vector, query, Math.max(10, window / 4), denied)
+                .forEach(c -> merged.putIfAbsent(c.chunkId(), c));
+        return new Round(List.copyOf(merged.values()), exhausted);
+    }
+
+    private static double share(Map<String, Outcome> decided) {
+        return decided.isEmpty() ? 1.0 : (double) count(decided, Outcome.ALLOWED) / decided.size();
+    }
+
+    private static int count(Map<String, Outcome> decided, Outcome outcome) {
+        return (int) decided.values().stream().filter(o -> o == outcome).count();
+    }
+}

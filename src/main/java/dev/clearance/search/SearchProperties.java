@@ -1,0 +1,28 @@
+package dev.clearance.search;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.time.Duration;
+
+/**
+ * Budgets of the refill loop and the switch to the pre-filter.
+ *
+ * @param firstWindowFactor chunks fetched in round one, as a multiple of topK
+ * @param growth how much the window grows per refill round
+ * @param maxRounds refill rounds before giving up (the response then says incomplete)
+ * @param maxWindow upper bound on chunks fetched in one round
+ * @param budget time budget of the candidate/authorization loop
+ * @param prefilterBelow allowed share of round one under which ADAPTIVE switches to the pre-filter
+ * @param hybrid whether the full-text leg joins the vector leg (fused by reciprocal rank)
+ */
+@ConfigurationProperties("clearance.search")
+public record SearchProperties(
+        @Bindable(defaultValue = "4") @Min(1) @Max(100) int firstWindowFactor,
+        @Bindable(defaultValue = "4") @Min(2) @Max(16) int growth,
+        @Bindable(defaultValue = "5") @Min(1) @Max(20) int maxRounds,
+        @Bindable(defaultValue = "4000") @Min(10) @Max(100_000) int maxWindow,
+        @Bindable(defaultValue = "5s") Duration budget,
+        @Bindable(defaultValue = "0.2") double prefilterBelow,
+        @Bindable(defaultValue = "true") boolean hybrid) {}

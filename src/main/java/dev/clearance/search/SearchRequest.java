@@ -1,0 +1,25 @@
+package dev.clearance.search;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.Serdeable;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+
+/** Body of {@code POST /v1/search}. */
+@Serdeable
+public record SearchRequest(
+        @NotBlank @Size(max = 4000) String query,
+        @Nullable @Min(1) @Max(50) Integer topK,
+        @Nullable @Min(1) @Max(200_000) Integer maxTokens,
+        @Nullable Strategy strategy) {
+
+    public int topKOrDefault() {
+        return topK == null ? 5 : topK;
+    }
+
+    public Strategy strategyOrDefault() {
+        return strategy == null ? Strategy.ADAPTIVE : strategy;
+    }
+}

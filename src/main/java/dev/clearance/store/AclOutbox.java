@@ -1,0 +1,166 @@
+package dev.clearance.store;
+
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * The transactional outbox of access rules. An entry says "document X must have exactly these
+ * tuples, as of version V". Only the newest version of a document matters: older entries are
+ * superseded. Entries are leased (not locked) while OpenFGA is called, so a crashed worker's lease
+ * simply expires and another worker retries.
+ */
+@Singleton
+public final class AclOutbox {
+
+    private static final Argument<List<DesiredTuple>> TUPLES = Argument.listOf(DesiredTuple.class);
+
+    private final DataSource dataSource;
+    private final JsonMapper json;
+
+    AclOutbox(DataSource dataSource, JsonMapper json) {
+        this.dataSource = dataSource;
+        this.json = json;
+    }
+
+    /** A leased unit of work: the newest desired state of one document. */
+    public record Entry(long id, String tenant, String documentId, long aclVersion, List<DesiredTuple> desired, int attempts) {}
+
+    static void enqueue(Connection c, JsonMapper json, String tenant, String id, long version, List<DesiredTuple> desired)
+            throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "INSERT INTO acl_outbox (tenant, document_id, acl_version, desired) VALUES (?, ?, ?, ?::jsonb)")) {
+            s.setString(1, tenant);
+            s.setString(2, id);
+            s.setLong(3, version);
+            s.setString(4, json.writeValueAsString(desired));
+            s.executeUpdate();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Leases up to {@code limit} due entries (newest per document) for {@code lease}. */
+    public List<Entry> lease(int limit, Duration lease) {
+        String sql = """
+                UPDATE acl_outbox o SET next_attempt_at = now() + make_interval(secs => ?), attempts = attempts + 1
+                WHERE o.id IN (
+                    SELECT id FROM acl_outbox x
+                    WHERE x.next_attempt_at <= now()
+                      AND x.acl_version = (SELECT max(acl_version) FROM acl_outbox y
+                                           WHERE y.tenant = x.tenant AND y.document_id = x.document_id)
+                    ORDER BY x.id LIMIT ? FOR UPDATE SKIP LOCKED)
+                RETURNING o.id, o.tenant, o.document_id, o.acl_version, o.desired::text, o.attempts
+                """;
+        return Jdbc.inTransaction(dataSource, c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setDouble(1, lease.toMillis() / 1000.0);
+                s.setInt(2, limit);
+                List<Entry> entries = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        entries.add(new Entry(
+                                rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), parse(rs.getString(5)), rs.getInt(6)));
+                    }
+                }
+                return entries;
+            }
+        });
+    }
+
+    /** Leases the newest entry of one document right away (used after a PUT, to answer synced). */
+    public List<Entry> leaseDocument(String tenant, String documentId, Duration lease) {
+        String sql = """
+                UPDATE acl_outbox o SET next_attempt_at = now() + make_interval(secs => ?), attempts = attempts + 1
+                WHERE o.id IN (
+                    SELECT id FROM acl_outbox x WHERE x.tenant = ? AND x.document_id = ?
+                    ORDER BY x.acl_version DESC LIMIT 1 FOR UPDATE SKIP LOCKED)
+                RETURNING o.id, o.tenant, o.document_id, o.acl_version, o.desired::text, o.attempts
+                """;
+        return Jdbc.inTransaction(dataSource, c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setDouble(1, lease.toMillis() / 1000.0);
+                s.setString(2, tenant);
+                s.setString(3, documentId);
+                List<Entry> entries = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        entries.add(new Entry(
+                                rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), parse(rs.getString(5)), rs.getInt(6)));
+                    }
+                }
+                return entries;
+            }
+        });
+    }
+
+    /**
+     * OpenFGA now holds the entry's tuples: drop it and every older entry of the document, and mark
+     * the document searchable if this entry is still its current version.
+     */
+    public void complete(Entry entry) {
+        Jdbc.inTransaction(dataSource, c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "DELETE FROM acl_outbox WHERE tenant = ? AND document_id = ? AND acl_version <= ?")) {
+                s.setString(1, entry.tenant());
+                s.setString(2, entry.documentId());
+                s.setLong(3, entry.aclVersion());
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE documents SET acl_synced_version = acl_version
+                    WHERE tenant = ? AND id = ? AND acl_version = ?""")) {
+                s.setString(1, entry.tenant());
+                s.setString(2, entry.documentId());
+                s.setLong(3, entry.aclVersion());
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Records a failure; the entry is retried after {@code retryIn}. */
+    public void fail(Entry entry, String error, Duration retryIn) {
+        Jdbc.inTransaction(dataSource, c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE acl_outbox SET last_error = ?, next_attempt_at = now() + make_interval(secs => ?)
+                    WHERE id = ?""")) {
+                s.setString(1, error.length() > 500 ? error.substring(0, 500) : error);
+                s.setDouble(2, retryIn.toMillis() / 1000.0);
+                s.setLong(3, entry.id());
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Seconds since the oldest pending entry was written (0 when empty): the outbox lag. */
+    public double lagSeconds() {
+        return Jdbc.read(dataSource, c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                            "SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM acl_outbox");
+                    ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getDouble(1);
+            }
+        });
+    }
+
+    private List<DesiredTuple> parse(String text) {
+        try {
+            return json.readValue(text, TUPLES);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.clearance.store;
+
+import com.pgvector.PGvector;
+import jakarta.inject.Singleton;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Candidate retrieval. The tenant is a mandatory predicate of every query. Only documents whose
+ * access rules are synced to OpenFGA are visible. Three paths:
+ *
+ * <ul>
+ *   <li>{@link #nearest}: HNSW with iterative scan, so excluding denied documents or small tenants
+ *       does not starve the index;
+ *   <li>{@link #lexical}: PostgreSQL full-text search (the hybrid leg);
+ *   <li>{@link #exactWithin}: exact distances over an allow-list of documents (the pre-filter).
+ * </ul>
+ */
+@Singleton
+public final class ChunkSearchRepository {
+
+    private static final String COLUMNS = """
+            c.id, c.document_id, c.ordinal, c.text, c.tokens, d.title, d.source,
+            1 - (c.embedding <=> ?) AS similarity,
+            ts_rank_cd(c.tsv, websearch_to_tsquery('english', ?)) AS lexical
+            """;
+    private static final String VISIBLE = """
+            JOIN documents d ON d.tenant = c.tenant AND d.id = c.document_id
+            WHERE c.tenant = ? AND d.acl_synced_version = d.acl_version
+            """;
+
+    private final DataSource dataSource;
+
+    ChunkSearchRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Nearest chunks. {@code exact} turns the ANN index off for this query: used to confirm that a
+     * short approximate answer really means the tenant has no more visible chunks.
+     */
+    public List<Candidate> nearest(
+            String tenant, float[] query, String text, int limit, Collection<String> excluded, boolean exact) {
+        // Materialised so that relaxed-order results from the iterative scan are re-sorted exactly.
+        String sql = "WITH hits AS MATERIALIZED (SELECT " + COLUMNS + ", c.embedding <=> ? AS distance FROM chunks c "
+                + VISIBLE + " AND NOT (c.document_id = ANY (?)) ORDER BY c.embedding <=> ? LIMIT ?)"
+                + " SELECT * FROM hits ORDER BY distance";
+        return Jdbc.inTransaction(dataSource, c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET LOCAL hnsw.iterative_scan = relaxed_order");
+                s.execute("SET LOCAL hnsw.ef_search = " + Math.min(1000, Math.max(40, limit)));
+                s.execute("SET LOCAL hnsw.max_scan_tuples = 100000");
+                if (exact) {
+                    s.execute("SET LOCAL enable_indexscan = off");
+                }
+            }
+            PGvector vector = new PGvector(query);
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setObject(1, vector);
+                s.setString(2, text);
+                s.setObject(3, vector);
+                s.setString(4, tenant);
+                s.setArray(5, textArray(c, excluded));
+                s.setObject(6, vector);
+                s.setInt(7, limit);
+                return read(s);
+            }
+        });
+    }
+
+    public List<Candidate> lexical(String tenant, float[] query, String text, int limit, Collection<String> excluded) {
+        String sql = "SELECT " + COLUMNS + " FROM chunks c " + VISIBLE
+                + " AND c.tsv @@ websearch_to_tsquery('english', ?) AND NOT (c.document_id = ANY (?))"
+                + " ORDER BY lexical DESC LIMIT ?";
+        return Jdbc.read(dataSource, c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setObject(1, new PGvector(query));
+                s.setString(2, text);
+                s.setString(3, tenant);
+                s.setString(4, text);
+                s.setArray(5, textArray(c, excluded));
+                s.setInt(6, limit);
+                return read(s);
+            }
+        });
+    }
+
+    /** Exact nearest chunks among the given documents (B-tree on tenant, document; no ANN). */
+    public List<Candidate> exactWithin(String tenant, float[] query, String text, int limit, Collection<String> documents) {
+        String sql = "SELECT " + COLUMNS + " FROM chunks c " + VISIBLE
+                + " AND c.document_id = ANY (?) ORDER BY c.embedding <=> ? LIMIT ?";
+        return Jdbc.read(dataSource, c -> {
+            PGvector vector = new PGvector(query);
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setObject(1, vector);
+                s.setString(2, text);
+                s.setString(3, tenant);
+                s.setArray(4, textArray(c, documents));
+                s.setObject(5, vector);
+                s.setInt(6, limit);
+                return read(s);
+            }
+        });
+    }
+
+    private static Array textArray(Connection c, Collection<String> values) throws SQLException {
+        return c.createArrayOf("text", values.toArray(String[]::new));
+    }
+
+    private static List<Candidate> read(PreparedStatement s) throws SQLException {
+        List<Candidate> out = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                out.add(new Candidate(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        rs.getInt(3),
+                        rs.getString(4),
+                        rs.getInt(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getDouble(8),
+                        rs.getDouble(9)));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,191 @@
+package dev.clearance.store;
+
+import com.pgvector.PGvector;
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** Documents and their chunks. Every statement is scoped by tenant. */
+@Singleton
+public final class DocumentRepository {
+
+    private static final Argument<Map<String, String>> METADATA = Argument.mapOf(String.class, String.class);
+
+    private final DataSource dataSource;
+    private final JsonMapper json;
+
+    DocumentRepository(DataSource dataSource, JsonMapper json) {
+        this.dataSource = dataSource;
+        this.json = json;
+    }
+
+    public Optional<StoredDocument> find(String tenant, String id) {
+        return Jdbc.read(dataSource, c -> find(c, tenant, id, false));
+    }
+
+    /**
+     * Applies one PUT atomically: the row, its chunks when given, and an outbox entry when the grants
+     * changed. Returns the stored row.
+     */
+    public StoredDocument save(DocumentWrite write) {
+        return Jdbc.inTransaction(dataSource, c -> {
+            Optional<StoredDocument> existing = find(c, write.tenant(), write.id(), true);
+            boolean grantsChanged = existing.isEmpty() || !existing.get().grantsHash().equals(write.grantsHash());
+            long aclVersion = grantsChanged ? nextAclVersion(c) : existing.get().aclVersion();
+            upsertRow(c, write, aclVersion, existing.isEmpty());
+            if (write.chunks() != null) {
+                replaceChunks(c, write);
+            }
+            if (grantsChanged) {
+                AclOutbox.enqueue(c, json, write.tenant(), write.id(), aclVersion, write.desiredTuples());
+            }
+            return find(c, write.tenant(), write.id(), false).orElseThrow();
+        });
+    }
+
+    /**
+     * Deletes the document and its chunks, and enqueues the removal of all its tuples, in one
+     * transaction: the text is gone before the access rules are.
+     */
+    public boolean delete(String tenant, String id) {
+        return Jdbc.inTransaction(dataSource, c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM documents WHERE tenant = ? AND id = ?")) {
+                s.setString(1, tenant);
+                s.setString(2, id);
+                if (s.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            AclOutbox.enqueue(c, json, tenant, id, nextAclVersion(c), java.util.List.of());
+            return true;
+        });
+    }
+
+    private static long nextAclVersion(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT nextval('acl_version_seq')");
+                ResultSet rs = s.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private void upsertRow(Connection c, DocumentWrite w, long aclVersion, boolean isNew) throws SQLException {
+        String sql = """
+                INSERT INTO documents (tenant, id, title, source, folder, mime_type, metadata, content_hash,
+                                       grants_hash, acl_version, acl_synced_version, embedding_model)
+                VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, 0, ?)
+                ON CONFLICT (tenant, id) DO UPDATE SET
+                    title = EXCLUDED.title, source = EXCLUDED.source, folder = EXCLUDED.folder,
+                    mime_type = EXCLUDED.mime_type, metadata = EXCLUDED.metadata,
+                    content_hash = EXCLUDED.content_hash, grants_hash = EXCLUDED.grants_hash,
+                    acl_version = EXCLUDED.acl_version, embedding_model = EXCLUDED.embedding_model,
+                    updated_at = now()
+                """;
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, w.tenant());
+            s.setString(2, w.id());
+            s.setString(3, w.title());
+            s.setString(4, w.source());
+            s.setString(5, w.folder());
+            s.setString(6, w.mimeType());
+            s.setString(7, toJson(w.metadata()));
+            s.setString(8, w.contentHash());
+            s.setString(9, w.grantsHash());
+            s.setLong(10, aclVersion);
+            s.setString(11, w.embeddingModel());
+            s.executeUpdate();
+        }
+    }
+
+    private static void replaceChunks(Connection c, DocumentWrite w) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM chunks WHERE tenant = ? AND document_id = ?")) {
+            s.setString(1, w.tenant());
+            s.setString(2, w.id());
+            s.executeUpdate();
+        }
+        String insert = """
+                INSERT INTO chunks (tenant, document_id, ordinal, text, tokens, embedding)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """;
+        int tokens = 0;
+        try (PreparedStatement s = c.prepareStatement(insert)) {
+            for (NewChunk chunk : w.chunks()) {
+                s.setString(1, w.tenant());
+                s.setString(2, w.id());
+                s.setInt(3, chunk.ordinal());
+                s.setString(4, chunk.text());
+                s.setInt(5, chunk.tokens());
+                s.setObject(6, new PGvector(chunk.embedding()));
+                s.addBatch();
+                tokens += chunk.tokens();
+            }
+            s.executeBatch();
+        }
+        try (PreparedStatement s = c.prepareStatement(
+                "UPDATE documents SET chunk_count = ?, token_count = ? WHERE tenant = ? AND id = ?")) {
+            s.setInt(1, w.chunks().size());
+            s.setInt(2, tokens);
+            s.setString(3, w.tenant());
+            s.setString(4, w.id());
+            s.executeUpdate();
+        }
+    }
+
+    private Optional<StoredDocument> find(Connection c, String tenant, String id, boolean lock) throws SQLException {
+        String sql = """
+                SELECT tenant, id, title, source, folder, mime_type, metadata::text, content_hash, grants_hash,
+                       acl_version, acl_synced_version, chunk_count, token_count, created_at, updated_at
+                FROM documents WHERE tenant = ? AND id = ?
+                """ + (lock ? " FOR UPDATE" : "");
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, tenant);
+            s.setString(2, id);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new StoredDocument(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        fromJson(rs.getString(7)),
+                        rs.getString(8),
+                        rs.getString(9),
+                        rs.getLong(10),
+                        rs.getLong(11),
+                        rs.getInt(12),
+                        rs.getInt(13),
+                        rs.getTimestamp(14).toInstant(),
+                        rs.getTimestamp(15).toInstant()));
+            }
+        }
+    }
+
+    private String toJson(Map<String, String> metadata) {
+        try {
+            return json.writeValueAsString(metadata == null ? Map.of() : metadata);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Map<String, String> fromJson(String text) {
+        try {
+            return json.readValue(text, METADATA);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
