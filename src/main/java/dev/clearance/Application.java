@@ -9,11 +9,12 @@ import io.swagger.v3.oas.annotations.security.SecurityScheme;
 
 /** Entry point of the Clearance service. */
 @OpenAPIDefinition(
-        info = @Info(
-                title = "Clearance",
-                version = "0.1",
-                description = "Permission-aware document search for people and AI agents. Errors are "
-                        + "application/problem+json; every response carries X-Request-Id."),
+        info =
+                @Info(
+                        title = "Clearance",
+                        version = "0.1",
+                        description = "Permission-aware document search for people and AI agents. Errors are "
+                                + "application/problem+json; every response carries X-Request-Id."),
         security = @SecurityRequirement(name = "bearer"))
 @SecurityScheme(name = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT")
 public final class Application {

@@ -33,7 +33,8 @@ class AuditController {
 
     @Get
     @Operation(summary = "Newest audit records of the caller's tenant")
-    List<AuditRepository.AuditRecord> recent(Caller caller, @QueryValue(defaultValue = "50") @Min(1) @Max(1000) int limit) {
+    List<AuditRepository.AuditRecord> recent(
+            Caller caller, @QueryValue(defaultValue = "50") @Min(1) @Max(1000) int limit) {
         caller.requireScope(AUDIT_READ);
         return audit.recent(caller, limit);
     }

@@ -34,7 +34,8 @@ class RelationshipController {
     /** Tuples to add and remove in one call. */
     @Serdeable
     record RelationshipChange(
-            @Size(max = 1000) List<@Valid Relationship> writes, @Size(max = 1000) List<@Valid Relationship> deletes) {}
+            @Size(max = 1000) List<@Valid Relationship> writes,
+            @Size(max = 1000) List<@Valid Relationship> deletes) {}
 
     /** How many tuples were written and deleted. */
     @Serdeable

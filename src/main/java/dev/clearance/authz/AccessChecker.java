@@ -103,7 +103,8 @@ public final class AccessChecker {
         if (response == null || response.getResult() == null) {
             return;
         }
-        for (Map.Entry<String, BatchCheckSingleResult> entry : response.getResult().entrySet()) {
+        for (Map.Entry<String, BatchCheckSingleResult> entry :
+                response.getResult().entrySet()) {
             int index = parseIndex(entry.getKey(), outcomes.length);
             if (index < 0) {
                 continue;

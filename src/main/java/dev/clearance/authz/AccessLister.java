@@ -38,7 +38,8 @@ public final class AccessLister {
             long started = System.nanoTime();
             List<String> objects = list(resolved, principal.subject());
             Duration took = Duration.ofNanos(System.nanoTime() - started);
-            if (objects.size() >= limits.maxResults() || took.compareTo(limits.deadline().multipliedBy(9).dividedBy(10)) >= 0) {
+            if (objects.size() >= limits.maxResults()
+                    || took.compareTo(limits.deadline().multipliedBy(9).dividedBy(10)) >= 0) {
                 complete = false;
             }
             Set<String> ids = new HashSet<>();
@@ -67,14 +68,18 @@ public final class AccessLister {
         try {
             ListObjectsResponse response = store.api()
                     .listObjects(resolved.storeId(), request)
-                    .get(limits.deadline().toMillis() + properties.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .get(
+                            limits.deadline().toMillis()
+                                    + properties.requestTimeout().toMillis(),
+                            TimeUnit.MILLISECONDS)
                     .getData();
             return response.getObjects() == null ? List.of() : response.getObjects();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AuthorizationUnavailableException("Interrupted while listing viewable documents.", e);
         } catch (Exception e) {
-            throw new AuthorizationUnavailableException("The authorization service could not list viewable documents.", e);
+            throw new AuthorizationUnavailableException(
+                    "The authorization service could not list viewable documents.", e);
         }
     }
 }

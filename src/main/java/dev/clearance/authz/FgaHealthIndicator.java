@@ -23,8 +23,9 @@ final class FgaHealthIndicator extends AbstractHealthIndicator<Map<String, Objec
     protected Map<String, Object> getHealthInformation() {
         try {
             FgaStore.Resolved resolved = store.current();
-            store.api().readAuthorizationModel(resolved.storeId(), resolved.modelId()).get(
-                    properties.requestTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            store.api()
+                    .readAuthorizationModel(resolved.storeId(), resolved.modelId())
+                    .get(properties.requestTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             healthStatus = HealthStatus.UP;
             return Map.of("storeId", resolved.storeId(), "modelId", resolved.modelId());
         } catch (Exception e) {

@@ -23,7 +23,10 @@ public record FgaProperties(
         @Nullable String storeId,
         @Nullable String modelId,
         @Bindable(defaultValue = "clearance") @NotBlank String storeName,
-        @Bindable(defaultValue = "classpath:fga/model.fga") @NotBlank String modelFile,
+
+        @Bindable(defaultValue = "classpath:fga/model.fga") @NotBlank
+        String modelFile,
+
         @Bindable(defaultValue = "document") @NotBlank String objectType,
         @Bindable(defaultValue = "can_view") @NotBlank String relation,
         @Bindable(defaultValue = "50") @Min(1) @Max(50) int batchSize,

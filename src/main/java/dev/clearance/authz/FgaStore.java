@@ -104,7 +104,9 @@ public final class FgaStore {
     private String findOrCreateStore() throws Exception {
         String token = null;
         do {
-            var page = api().listStores(100, token, null).get(timeout(), TimeUnit.MILLISECONDS).getData();
+            var page = api().listStores(100, token, null)
+                    .get(timeout(), TimeUnit.MILLISECONDS)
+                    .getData();
             for (Store store : page.getStores()) {
                 if (properties.storeName().equals(store.getName())) {
                     return store.getId();
@@ -148,7 +150,8 @@ public final class FgaStore {
     }
 
     private AuthorizationModel parseLocalModel() {
-        try (InputStream in = resources.getResourceAsStream(properties.modelFile())
+        try (InputStream in = resources
+                .getResourceAsStream(properties.modelFile())
                 .orElseThrow(() -> new IllegalStateException("Model file not found: " + properties.modelFile()))) {
             String dsl = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             String json = new DslToJsonTransformer().transform(dsl);

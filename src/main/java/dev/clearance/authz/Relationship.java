@@ -8,4 +8,7 @@ import jakarta.validation.constraints.NotBlank;
  * {"user":"group:eng#member","relation":"viewer","object":"folder:eng"}}.
  */
 @Serdeable
-public record Relationship(@NotBlank String user, @NotBlank String relation, @NotBlank String object) {}
+public record Relationship(
+        @NotBlank String user,
+        @NotBlank String relation,
+        @NotBlank String object) {}

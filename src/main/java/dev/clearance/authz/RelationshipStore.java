@@ -37,15 +37,20 @@ public final class RelationshipStore {
     public void write(List<ScopedTuple> writes, List<ScopedTuple> deletes) {
         FgaStore.Resolved resolved = store.current();
         for (int from = 0; from < Math.max(writes.size(), deletes.size()); from += MAX_PER_WRITE / 2) {
-            List<TupleKey> w = slice(writes, from, MAX_PER_WRITE / 2).stream().map(RelationshipStore::toKey).toList();
+            List<TupleKey> w = slice(writes, from, MAX_PER_WRITE / 2).stream()
+                    .map(RelationshipStore::toKey)
+                    .toList();
             List<ScopedTuple> d = slice(deletes, from, MAX_PER_WRITE / 2);
             WriteRequest request = new WriteRequest().authorizationModelId(resolved.modelId());
             if (!w.isEmpty()) {
-                request.writes(new WriteRequestWrites().tupleKeys(w).onDuplicate(WriteRequestWrites.OnDuplicateEnum.IGNORE));
+                request.writes(
+                        new WriteRequestWrites().tupleKeys(w).onDuplicate(WriteRequestWrites.OnDuplicateEnum.IGNORE));
             }
             if (!d.isEmpty()) {
                 request.deletes(new WriteRequestDeletes()
-                        .tupleKeys(d.stream().map(RelationshipStore::withoutCondition).toList())
+                        .tupleKeys(d.stream()
+                                .map(RelationshipStore::withoutCondition)
+                                .toList())
                         .onMissing(WriteRequestDeletes.OnMissingEnum.IGNORE));
             }
             await(() -> store.api().write(resolved.storeId(), request).get(timeoutMillis(), TimeUnit.MILLISECONDS));
@@ -58,8 +63,9 @@ public final class RelationshipStore {
         List<ScopedTuple> keys = new ArrayList<>();
         String token = null;
         do {
-            ReadRequest request =
-                    new ReadRequest().tupleKey(new ReadRequestTupleKey()._object(object)).pageSize(100);
+            ReadRequest request = new ReadRequest()
+                    .tupleKey(new ReadRequestTupleKey()._object(object))
+                    .pageSize(100);
             if (token != null) {
                 request.continuationToken(token);
             }
@@ -77,7 +83,10 @@ public final class RelationshipStore {
     }
 
     private static TupleKeyWithoutCondition withoutCondition(ScopedTuple t) {
-        return new TupleKeyWithoutCondition().user(t.user()).relation(t.relation())._object(t.object());
+        return new TupleKeyWithoutCondition()
+                .user(t.user())
+                .relation(t.relation())
+                ._object(t.object());
     }
 
     private static TupleKey toKey(ScopedTuple t) {

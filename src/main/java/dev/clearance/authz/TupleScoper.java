@@ -65,9 +65,10 @@ public final class TupleScoper {
                     field + ".relation", "'" + relation + "' cannot be assigned on type '" + object.type() + "'"));
             return;
         }
-        boolean accepted = allowed.stream().anyMatch(ref -> ref.getType().equals(user.type())
-                && (ref.getWildcard() != null) == user.wildcard()
-                && java.util.Objects.equals(ref.getRelation(), user.relation()));
+        boolean accepted = allowed.stream()
+                .anyMatch(ref -> ref.getType().equals(user.type())
+                        && (ref.getWildcard() != null) == user.wildcard()
+                        && java.util.Objects.equals(ref.getRelation(), user.relation()));
         if (!accepted) {
             errors.add(new Problem.FieldError(
                     field + ".user",

@@ -31,7 +31,11 @@ class DemoController {
 
     /** Who the token is for. */
     @Serdeable
-    record TokenRequest(@NotBlank String user, @Nullable String tenant, @Nullable String agent, @Nullable List<String> scopes) {}
+    record TokenRequest(
+            @NotBlank String user,
+            @Nullable String tenant,
+            @Nullable String agent,
+            @Nullable List<String> scopes) {}
 
     /** A signed demo token. */
     @Serdeable

@@ -31,8 +31,11 @@ final class DemoIssuer {
 
     DemoIssuer(DemoProperties properties) throws JOSEException {
         this.properties = properties;
-        this.key = new RSAKeyGenerator(2048).keyID("demo-" + UUID.randomUUID()).keyUse(KeyUse.SIGNATURE)
-                .algorithm(JWSAlgorithm.RS256).generate();
+        this.key = new RSAKeyGenerator(2048)
+                .keyID("demo-" + UUID.randomUUID())
+                .keyUse(KeyUse.SIGNATURE)
+                .algorithm(JWSAlgorithm.RS256)
+                .generate();
     }
 
     Map<String, Object> jwks() {
@@ -55,7 +58,8 @@ final class DemoIssuer {
         if (agent != null) {
             claims.claim("act", Map.of("sub", agent));
         }
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims.build());
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims.build());
         jwt.sign(new RSASSASigner(key));
         return jwt.serialize();
     }

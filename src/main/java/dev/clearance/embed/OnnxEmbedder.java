@@ -60,11 +60,12 @@ final class OnnxEmbedder implements Embedder, EmbeddingWindow {
     public List<float[]> embedAll(List<String> texts) {
         List<float[]> vectors = new ArrayList<>(texts.size());
         for (int from = 0; from < texts.size(); from += properties.batchSize()) {
-            List<TextSegment> batch = texts.subList(from, Math.min(texts.size(), from + properties.batchSize()))
-                    .stream()
-                    .map(TextSegment::from)
-                    .toList();
-            List<Embedding> embeddings = timer.record(() -> model.embedAll(batch).content());
+            List<TextSegment> batch =
+                    texts.subList(from, Math.min(texts.size(), from + properties.batchSize())).stream()
+                            .map(TextSegment::from)
+                            .toList();
+            List<Embedding> embeddings =
+                    timer.record(() -> model.embedAll(batch).content());
             embeddings.forEach(e -> vectors.add(e.vector()));
         }
         return vectors;

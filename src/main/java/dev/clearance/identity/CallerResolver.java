@@ -65,7 +65,8 @@ public final class CallerResolver {
 
     private static String require(Pattern pattern, String value, String claim) {
         if (value == null || !pattern.matcher(value).matches()) {
-            throw new InvalidIdentityException("The '" + claim + "' claim is missing or has characters that are not allowed.");
+            throw new InvalidIdentityException(
+                    "The '" + claim + "' claim is missing or has characters that are not allowed.");
         }
         return value;
     }

@@ -7,6 +7,10 @@ import io.micronaut.http.HttpStatus;
 public final class MissingScopeException extends ProblemException {
 
     public MissingScopeException(String scope) {
-        super(HttpStatus.FORBIDDEN, "missing-scope", "Missing scope", "This operation needs the scope '" + scope + "'.");
+        super(
+                HttpStatus.FORBIDDEN,
+                "missing-scope",
+                "Missing scope",
+                "This operation needs the scope '" + scope + "'.");
     }
 }

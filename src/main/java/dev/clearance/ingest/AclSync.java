@@ -2,9 +2,9 @@ package dev.clearance.ingest;
 
 import dev.clearance.authz.AuthorizationUnavailableException;
 import dev.clearance.authz.RelationshipStore;
+import dev.clearance.authz.ScopedTuple;
 import dev.clearance.store.AclOutbox;
 import dev.clearance.store.DesiredTuple;
-import dev.clearance.authz.ScopedTuple;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.scheduling.annotation.Scheduled;
@@ -79,16 +79,22 @@ final class AclSync {
                     current.add(t);
                 }
             }
-            List<ScopedTuple> writes = desired.stream().filter(k -> !current.contains(k)).toList();
-            List<ScopedTuple> deletes = current.stream().filter(k -> !desired.contains(k)).toList();
+            List<ScopedTuple> writes =
+                    desired.stream().filter(k -> !current.contains(k)).toList();
+            List<ScopedTuple> deletes =
+                    current.stream().filter(k -> !desired.contains(k)).toList();
             relationships.write(writes, deletes);
             outbox.complete(entry);
             meters.counter("clearance.outbox.applied", "result", "ok").increment();
             return true;
         } catch (AuthorizationUnavailableException | dev.clearance.authz.InvalidRelationshipException e) {
             Duration retry = Duration.ofSeconds(Math.min(60, 1L << Math.min(6, entry.attempts())));
-            LOG.warn("Access rules of {} not yet in OpenFGA (attempt {}), retry in {}: {}",
-                    object, entry.attempts(), retry, e.getMessage());
+            LOG.warn(
+                    "Access rules of {} not yet in OpenFGA (attempt {}), retry in {}: {}",
+                    object,
+                    entry.attempts(),
+                    retry,
+                    e.getMessage());
             outbox.fail(entry, e.getMessage(), retry);
             meters.counter("clearance.outbox.applied", "result", "retry").increment();
             return false;

@@ -10,6 +10,10 @@ import io.micronaut.http.HttpStatus;
 public final class DocumentNotFoundException extends ProblemException {
 
     public DocumentNotFoundException(String id) {
-        super(HttpStatus.NOT_FOUND, "document-not-found", "Document not found", "No document '" + id + "' that you may view.");
+        super(
+                HttpStatus.NOT_FOUND,
+                "document-not-found",
+                "Document not found",
+                "No document '" + id + "' that you may view.");
     }
 }

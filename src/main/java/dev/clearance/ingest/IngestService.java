@@ -2,6 +2,7 @@ package dev.clearance.ingest;
 
 import dev.clearance.authz.ObjectIds;
 import dev.clearance.authz.Relationship;
+import dev.clearance.authz.ScopedTuple;
 import dev.clearance.authz.TupleScoper;
 import dev.clearance.chunk.Chunk;
 import dev.clearance.chunk.Chunker;
@@ -12,7 +13,6 @@ import dev.clearance.store.DocumentRepository;
 import dev.clearance.store.DocumentWrite;
 import dev.clearance.store.NewChunk;
 import dev.clearance.store.StoredDocument;
-import dev.clearance.authz.ScopedTuple;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
@@ -65,13 +65,21 @@ public final class IngestService {
         }
         List<DesiredTuple> desired = desiredTuples(caller.tenant(), id, input);
         TextExtractor.Extracted extracted = extractor.extract(input.mimeType(), input.text(), input.contentBase64());
-        String contentHash = hash(input.title(), extracted.mimeType(), extracted.text(), input.source(),
-                new TreeMap<>(input.metadataOrEmpty()).toString(), embedder.modelName());
-        String grantsHash = hash(desired.stream().map(DesiredTuple::toString).sorted().toList().toString());
+        String contentHash = hash(
+                input.title(),
+                extracted.mimeType(),
+                extracted.text(),
+                input.source(),
+                new TreeMap<>(input.metadataOrEmpty()).toString(),
+                embedder.modelName());
+        String grantsHash = hash(
+                desired.stream().map(DesiredTuple::toString).sorted().toList().toString());
 
         Optional<StoredDocument> existing = documents.find(caller.tenant(), id);
-        boolean contentSame = existing.map(d -> d.contentHash().equals(contentHash)).orElse(false);
-        boolean grantsSame = existing.map(d -> d.grantsHash().equals(grantsHash)).orElse(false);
+        boolean contentSame =
+                existing.map(d -> d.contentHash().equals(contentHash)).orElse(false);
+        boolean grantsSame =
+                existing.map(d -> d.grantsHash().equals(grantsHash)).orElse(false);
         if (contentSame && grantsSame) {
             meters.counter("clearance.ingest.documents", "status", "unchanged").increment();
             StoredDocument d = existing.get();
@@ -79,8 +87,18 @@ public final class IngestService {
         }
         List<NewChunk> chunks = contentSame ? null : embed(extracted.text(), input.title());
         StoredDocument saved = documents.save(new DocumentWrite(
-                caller.tenant(), id, input.title(), input.source(), input.folder(), extracted.mimeType(),
-                input.metadataOrEmpty(), contentHash, grantsHash, embedder.modelName(), chunks, desired));
+                caller.tenant(),
+                id,
+                input.title(),
+                input.source(),
+                input.folder(),
+                extracted.mimeType(),
+                input.metadataOrEmpty(),
+                contentHash,
+                grantsHash,
+                embedder.modelName(),
+                chunks,
+                desired));
         boolean searchable = saved.aclSynced() || aclSync.syncNow(caller.tenant(), id);
         String status = existing.isEmpty() ? "created" : "updated";
         meters.counter("clearance.ingest.documents", "status", status).increment();
@@ -100,14 +118,16 @@ public final class IngestService {
     private List<NewChunk> embed(String text, String title) {
         List<Chunk> chunks = chunker.chunk(text);
         // The title gives short chunks their context; it is embedded, not stored in the chunk text.
-        List<float[]> vectors = embedder.embedAll(chunks.stream().map(c -> title + "\n" + c.text()).toList());
+        List<float[]> vectors = embedder.embedAll(
+                chunks.stream().map(c -> title + "\n" + c.text()).toList());
         List<NewChunk> out = new ArrayList<>(chunks.size());
         for (int i = 0; i < chunks.size(); i++) {
             Chunk chunk = chunks.get(i);
             out.add(new NewChunk(chunk.ordinal(), chunk.text(), chunk.tokens(), vectors.get(i)));
         }
         meters.counter("clearance.ingest.chunks").increment(out.size());
-        meters.counter("clearance.ingest.tokens").increment(out.stream().mapToInt(NewChunk::tokens).sum());
+        meters.counter("clearance.ingest.tokens")
+                .increment(out.stream().mapToInt(NewChunk::tokens).sum());
         return out;
     }
 

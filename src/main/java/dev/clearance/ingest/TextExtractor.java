@@ -37,8 +37,11 @@ public final class TextExtractor {
             case PLAIN, MARKDOWN -> requireText(text, binary);
             case HTML -> html(requireText(text, binary));
             case PDF -> pdf(binary);
-            default -> throw new InvalidDocumentException(
-                    "mimeType", "unsupported format '" + type + "' (supported: text/plain, text/markdown, text/html, application/pdf)");
+            default ->
+                throw new InvalidDocumentException(
+                        "mimeType",
+                        "unsupported format '" + type
+                                + "' (supported: text/plain, text/markdown, text/html, application/pdf)");
         };
         if (extracted.isBlank()) {
             throw new InvalidDocumentException(binary != null ? "contentBase64" : "text", "no text could be extracted");
@@ -52,7 +55,9 @@ public final class TextExtractor {
 
     private static String sniff(String text, byte[] binary) {
         if (binary != null) {
-            return binary.length >= 5 && new String(binary, 0, 5, StandardCharsets.US_ASCII).equals("%PDF-") ? PDF : PLAIN;
+            return binary.length >= 5 && new String(binary, 0, 5, StandardCharsets.US_ASCII).equals("%PDF-")
+                    ? PDF
+                    : PLAIN;
         }
         String head = text == null ? "" : text.stripLeading().toLowerCase(Locale.ROOT);
         if (head.startsWith("<!doctype html") || head.startsWith("<html")) {
@@ -80,7 +85,8 @@ public final class TextExtractor {
             throw new InvalidDocumentException("text", "either 'text' or 'contentBase64' is required");
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(binary))
@@ -92,7 +98,8 @@ public final class TextExtractor {
 
     private static String html(String html) {
         Document document = Jsoup.parse(html);
-        document.select("script, style, noscript, nav, header, footer, aside, form, iframe, svg").remove();
+        document.select("script, style, noscript, nav, header, footer, aside, form, iframe, svg")
+                .remove();
         document.outputSettings().prettyPrint(false);
         StringBuilder text = new StringBuilder();
         for (var element : document.body().select("h1, h2, h3, h4, h5, h6, p, li, pre, td, th, blockquote")) {
@@ -113,7 +120,8 @@ public final class TextExtractor {
         try (PDDocument document = Loader.loadPDF(binary)) {
             return new PDFTextStripper().getText(document);
         } catch (IOException e) {
-            throw new InvalidDocumentException("contentBase64", "the PDF could not be read: it is corrupt or encrypted");
+            throw new InvalidDocumentException(
+                    "contentBase64", "the PDF could not be read: it is corrupt or encrypted");
         }
     }
 }

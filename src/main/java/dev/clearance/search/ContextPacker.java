@@ -30,8 +30,16 @@ public final class ContextPacker {
                 used += result.tokens();
             } else if (packed.isEmpty()) {
                 String cut = tokens.truncate(result.text(), maxTokens);
-                packed.add(new SearchResult(result.documentId(), result.chunkId(), result.position(), result.title(),
-                        cut, result.score(), tokens.count(cut), result.source(), true));
+                packed.add(new SearchResult(
+                        result.documentId(),
+                        result.chunkId(),
+                        result.position(),
+                        result.title(),
+                        cut,
+                        result.score(),
+                        tokens.count(cut),
+                        result.source(),
+                        true));
                 break;
             } else {
                 break;

@@ -31,7 +31,8 @@ public final class DocumentLookup {
         if (!ObjectIds.isValidLocalId(id)) {
             throw new DocumentNotFoundException(id);
         }
-        StoredDocument d = documents.find(caller.tenant(), id)
+        StoredDocument d = documents
+                .find(caller.tenant(), id)
                 .filter(StoredDocument::aclSynced)
                 .orElseThrow(() -> new DocumentNotFoundException(id));
         Decisions decisions = checker.check(caller, List.of(id), false);
@@ -42,7 +43,16 @@ public final class DocumentLookup {
         if (outcome != Outcome.ALLOWED) {
             throw new DocumentNotFoundException(id);
         }
-        return new DocumentView(d.id(), d.title(), d.source(), d.folder(), d.mimeType(), d.metadata(), d.chunkCount(),
-                d.tokenCount(), d.createdAt(), d.updatedAt());
+        return new DocumentView(
+                d.id(),
+                d.title(),
+                d.source(),
+                d.folder(),
+                d.mimeType(),
+                d.metadata(),
+                d.chunkCount(),
+                d.tokenCount(),
+                d.createdAt(),
+                d.updatedAt());
     }
 }

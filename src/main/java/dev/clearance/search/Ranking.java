@@ -23,7 +23,8 @@ final class Ranking {
 
     static List<Scored> rank(Collection<Candidate> allowed, boolean hybrid) {
         List<Candidate> bySimilarity = new ArrayList<>(allowed);
-        bySimilarity.sort(Comparator.comparingDouble(Candidate::similarity).reversed().thenComparing(Candidate::chunkId));
+        bySimilarity.sort(
+                Comparator.comparingDouble(Candidate::similarity).reversed().thenComparing(Candidate::chunkId));
         if (!hybrid) {
             return bySimilarity.stream().map(c -> new Scored(c, c.similarity())).toList();
         }
@@ -31,14 +32,20 @@ final class Ranking {
         for (int i = 0; i < bySimilarity.size(); i++) {
             score.put(bySimilarity.get(i).chunkId(), 1.0 / (RRF_K + i + 1));
         }
-        List<Candidate> byLexical = bySimilarity.stream().filter(c -> c.lexical() > 0).sorted(
-                Comparator.comparingDouble(Candidate::lexical).reversed().thenComparing(Candidate::chunkId)).toList();
+        List<Candidate> byLexical = bySimilarity.stream()
+                .filter(c -> c.lexical() > 0)
+                .sorted(Comparator.comparingDouble(Candidate::lexical)
+                        .reversed()
+                        .thenComparing(Candidate::chunkId))
+                .toList();
         for (int i = 0; i < byLexical.size(); i++) {
             score.merge(byLexical.get(i).chunkId(), 1.0 / (RRF_K + i + 1), Double::sum);
         }
         return bySimilarity.stream()
                 .map(c -> new Scored(c, score.get(c.chunkId())))
-                .sorted(Comparator.comparingDouble(Scored::score).reversed().thenComparing(s -> s.candidate().chunkId()))
+                .sorted(Comparator.comparingDouble(Scored::score)
+                        .reversed()
+                        .thenComparing(s -> s.candidate().chunkId()))
                 .toList();
     }
 }

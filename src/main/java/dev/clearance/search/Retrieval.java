@@ -39,8 +39,15 @@ final class Retrieval {
     }
 
     /** Authorized candidates (not yet ranked) and what it took to find them. */
-    record Found(Map<Long, Candidate> allowed, int candidates, int checked, int allowedDocs, int deniedDocs,
-            int rounds, String strategy, boolean complete) {}
+    record Found(
+            Map<Long, Candidate> allowed,
+            int candidates,
+            int checked,
+            int allowedDocs,
+            int deniedDocs,
+            int rounds,
+            String strategy,
+            boolean complete) {}
 
     Found find(Caller caller, float[] vector, String query, int topK, Strategy strategy) {
         if (strategy == Strategy.PREFILTER) {
@@ -88,7 +95,14 @@ final class Retrieval {
                 break;
             }
             if (adaptive && rounds == 1 && allowed.size() < topK && share(decided) < properties.prefilterBelow()) {
-                Found pre = prefilter(caller, vector, query, topK, candidates, decided.size(), count(decided, Outcome.ALLOWED),
+                Found pre = prefilter(
+                        caller,
+                        vector,
+                        query,
+                        topK,
+                        candidates,
+                        decided.size(),
+                        count(decided, Outcome.ALLOWED),
                         count(decided, Outcome.DENIED));
                 if (pre != null) {
                     return pre;
@@ -97,13 +111,27 @@ final class Retrieval {
             window = Math.min(properties.maxWindow(), window * properties.growth());
         }
         boolean complete = exhausted || allowed.size() >= topK;
-        return new Found(allowed, candidates, decided.size(), count(decided, Outcome.ALLOWED), count(decided, Outcome.DENIED),
-                rounds, adaptive ? "adaptive-postfilter" : "postfilter", complete);
+        return new Found(
+                allowed,
+                candidates,
+                decided.size(),
+                count(decided, Outcome.ALLOWED),
+                count(decided, Outcome.DENIED),
+                rounds,
+                adaptive ? "adaptive-postfilter" : "postfilter",
+                complete);
     }
 
     /** Null when the caller's list is too long to trust as complete; the caller then post-filters. */
-    private Found prefilter(Caller caller, float[] vector, String query, int topK, int candidates, int checked,
-            int allowedDocs, int deniedDocs) {
+    private Found prefilter(
+            Caller caller,
+            float[] vector,
+            String query,
+            int topK,
+            int candidates,
+            int checked,
+            int allowedDocs,
+            int deniedDocs) {
         Viewable viewable = lister.listViewable(caller);
         if (!viewable.complete()) {
             return null;
@@ -123,10 +151,18 @@ final class Retrieval {
         within.stream()
                 .filter(c -> decisions.outcome(c.documentId()) == Outcome.ALLOWED)
                 .forEach(c -> allowed.putIfAbsent(c.chunkId(), c));
-        int denied = (int) documents.stream().filter(d -> decisions.outcome(d) != Outcome.ALLOWED).count();
-        return new Found(allowed, candidates + within.size(), checked + documents.size(),
-                allowedDocs + documents.size() - denied, deniedDocs + denied, checked > 0 ? 2 : 1,
-                checked > 0 ? "adaptive-prefilter" : "prefilter", true);
+        int denied = (int) documents.stream()
+                .filter(d -> decisions.outcome(d) != Outcome.ALLOWED)
+                .count();
+        return new Found(
+                allowed,
+                candidates + within.size(),
+                checked + documents.size(),
+                allowedDocs + documents.size() - denied,
+                deniedDocs + denied,
+                checked > 0 ? 2 : 1,
+                checked > 0 ? "adaptive-prefilter" : "prefilter",
+                true);
     }
 
     /** One round's candidates; exhausted when the vector leg returned fewer than asked. */

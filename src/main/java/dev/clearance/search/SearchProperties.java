@@ -22,7 +22,10 @@ public record SearchProperties(
         @Bindable(defaultValue = "4") @Min(1) @Max(100) int firstWindowFactor,
         @Bindable(defaultValue = "4") @Min(2) @Max(16) int growth,
         @Bindable(defaultValue = "5") @Min(1) @Max(20) int maxRounds,
-        @Bindable(defaultValue = "4000") @Min(10) @Max(100_000) int maxWindow,
+
+        @Bindable(defaultValue = "4000") @Min(10) @Max(100_000)
+        int maxWindow,
+
         @Bindable(defaultValue = "5s") Duration budget,
         @Bindable(defaultValue = "0.2") double prefilterBelow,
         @Bindable(defaultValue = "true") boolean hybrid) {}

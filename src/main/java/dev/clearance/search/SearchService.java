@@ -25,8 +25,14 @@ public final class SearchService {
     private final SearchProperties properties;
     private final MeterRegistry meters;
 
-    SearchService(Embedder embedder, Retrieval retrieval, ContextPacker packer, AuditTrail audit, FgaStore fga,
-            SearchProperties properties, MeterRegistry meters) {
+    SearchService(
+            Embedder embedder,
+            Retrieval retrieval,
+            ContextPacker packer,
+            AuditTrail audit,
+            FgaStore fga,
+            SearchProperties properties,
+            MeterRegistry meters) {
         this.embedder = embedder;
         this.retrieval = retrieval;
         this.packer = packer;
@@ -40,25 +46,54 @@ public final class SearchService {
         long started = System.nanoTime();
         int topK = request.topKOrDefault();
         float[] vector = timed("embed", () -> embedder.embed(request.query()));
-        Retrieval.Found found = timed("retrieve", () -> retrieval.find(caller, vector, request.query(), topK,
-                request.strategyOrDefault()));
+        Retrieval.Found found = timed(
+                "retrieve", () -> retrieval.find(caller, vector, request.query(), topK, request.strategyOrDefault()));
         List<SearchResult> ranked = Ranking.rank(found.allowed().values(), properties.hybrid()).stream()
                 .limit(topK)
-                .map(s -> new SearchResult(s.candidate().documentId(), Long.toString(s.candidate().chunkId()),
-                        s.candidate().ordinal(), s.candidate().title(), s.candidate().text(), s.score(),
-                        s.candidate().tokens(), s.candidate().source(), false))
+                .map(s -> new SearchResult(
+                        s.candidate().documentId(),
+                        Long.toString(s.candidate().chunkId()),
+                        s.candidate().ordinal(),
+                        s.candidate().title(),
+                        s.candidate().text(),
+                        s.score(),
+                        s.candidate().tokens(),
+                        s.candidate().source(),
+                        false))
                 .toList();
         List<SearchResult> packed = timed("pack", () -> packer.pack(ranked, request.maxTokens()));
         long ms = (System.nanoTime() - started) / 1_000_000;
         meters.counter("clearance.search.rounds", "strategy", found.strategy()).increment(found.rounds());
-        audit.record(new AuditTrail.Event(requestId, caller, action, request.query(),
-                packed.stream().map(r -> Long.parseLong(r.chunkId())).toList(), found.deniedDocs(), 0,
-                fga.current().modelId(), "MINIMIZE_LATENCY", found.strategy(), ms));
-        return new SearchResponse(packed, new SearchStats(found.candidates(), found.checked(), found.allowedDocs(),
-                found.deniedDocs(), 0, found.rounds(), found.strategy(), found.complete(), ms));
+        audit.record(new AuditTrail.Event(
+                requestId,
+                caller,
+                action,
+                request.query(),
+                packed.stream().map(r -> Long.parseLong(r.chunkId())).toList(),
+                found.deniedDocs(),
+                0,
+                fga.current().modelId(),
+                "MINIMIZE_LATENCY",
+                found.strategy(),
+                ms));
+        return new SearchResponse(
+                packed,
+                new SearchStats(
+                        found.candidates(),
+                        found.checked(),
+                        found.allowedDocs(),
+                        found.deniedDocs(),
+                        0,
+                        found.rounds(),
+                        found.strategy(),
+                        found.complete(),
+                        ms));
     }
 
     private <T> T timed(String stage, java.util.function.Supplier<T> work) {
-        return Timer.builder("clearance.search.stage").tag("stage", stage).register(meters).record(work);
+        return Timer.builder("clearance.search.stage")
+                .tag("stage", stage)
+                .register(meters)
+                .record(work);
     }
 }

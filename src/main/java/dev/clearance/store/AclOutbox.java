@@ -34,9 +34,11 @@ public final class AclOutbox {
     }
 
     /** A leased unit of work: the newest desired state of one document. */
-    public record Entry(long id, String tenant, String documentId, long aclVersion, List<DesiredTuple> desired, int attempts) {}
+    public record Entry(
+            long id, String tenant, String documentId, long aclVersion, List<DesiredTuple> desired, int attempts) {}
 
-    static void enqueue(Connection c, JsonMapper json, String tenant, String id, long version, List<DesiredTuple> desired)
+    static void enqueue(
+            Connection c, JsonMapper json, String tenant, String id, long version, List<DesiredTuple> desired)
             throws SQLException {
         try (PreparedStatement s = c.prepareStatement(
                 "INSERT INTO acl_outbox (tenant, document_id, acl_version, desired) VALUES (?, ?, ?, ?::jsonb)")) {
@@ -70,7 +72,12 @@ public final class AclOutbox {
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
                         entries.add(new Entry(
-                                rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), parse(rs.getString(5)), rs.getInt(6)));
+                                rs.getLong(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getLong(4),
+                                parse(rs.getString(5)),
+                                rs.getInt(6)));
                     }
                 }
                 return entries;
@@ -96,7 +103,12 @@ public final class AclOutbox {
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
                         entries.add(new Entry(
-                                rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), parse(rs.getString(5)), rs.getInt(6)));
+                                rs.getLong(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getLong(4),
+                                parse(rs.getString(5)),
+                                rs.getInt(6)));
                     }
                 }
                 return entries;

@@ -79,9 +79,20 @@ public final class AuditRepository {
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
                         Long[] ids = (Long[]) rs.getArray(8).getArray();
-                        out.add(new AuditRecord(rs.getTimestamp(1).toInstant(), rs.getString(2), rs.getString(3),
-                                rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), List.of(ids),
-                                rs.getInt(9), rs.getInt(10), rs.getString(11), rs.getString(12), rs.getString(13),
+                        out.add(new AuditRecord(
+                                rs.getTimestamp(1).toInstant(),
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getString(4),
+                                rs.getString(5),
+                                rs.getString(6),
+                                rs.getString(7),
+                                List.of(ids),
+                                rs.getInt(9),
+                                rs.getInt(10),
+                                rs.getString(11),
+                                rs.getString(12),
+                                rs.getString(13),
                                 rs.getObject(14) == null ? 0 : rs.getInt(14)));
                     }
                 }

@@ -94,7 +94,8 @@ public final class ChunkSearchRepository {
     }
 
     /** Exact nearest chunks among the given documents (B-tree on tenant, document; no ANN). */
-    public List<Candidate> exactWithin(String tenant, float[] query, String text, int limit, Collection<String> documents) {
+    public List<Candidate> exactWithin(
+            String tenant, float[] query, String text, int limit, Collection<String> documents) {
         String sql = "SELECT " + COLUMNS + " FROM chunks c " + VISIBLE
                 + " AND c.document_id = ANY (?) ORDER BY c.embedding <=> ? LIMIT ?";
         return Jdbc.read(dataSource, c -> {

@@ -39,7 +39,8 @@ public final class DocumentRepository {
     public StoredDocument save(DocumentWrite write) {
         return Jdbc.inTransaction(dataSource, c -> {
             Optional<StoredDocument> existing = find(c, write.tenant(), write.id(), true);
-            boolean grantsChanged = existing.isEmpty() || !existing.get().grantsHash().equals(write.grantsHash());
+            boolean grantsChanged =
+                    existing.isEmpty() || !existing.get().grantsHash().equals(write.grantsHash());
             long aclVersion = grantsChanged ? nextAclVersion(c) : existing.get().aclVersion();
             upsertRow(c, write, aclVersion, existing.isEmpty());
             if (write.chunks() != null) {

@@ -8,6 +8,12 @@ import java.util.List;
 public final class StoreException extends ProblemException {
 
     public StoreException(String detail, Throwable cause) {
-        super(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable", "Document store unavailable", detail, List.of(), cause);
+        super(
+                HttpStatus.SERVICE_UNAVAILABLE,
+                "store-unavailable",
+                "Document store unavailable",
+                detail,
+                List.of(),
+                cause);
     }
 }

@@ -31,7 +31,8 @@ final class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Prob
                         .map(Error::getMessage)
                         .findFirst()
                         .orElse(status.getReason());
-        return ProblemResponses.of(response, context.getRequest(), status, slug(status), status.getReason(), detail, errors);
+        return ProblemResponses.of(
+                response, context.getRequest(), status, slug(status), status.getReason(), detail, errors);
     }
 
     private static Problem.FieldError fieldError(Error error) {

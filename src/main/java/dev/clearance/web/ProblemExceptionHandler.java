@@ -20,7 +20,12 @@ final class ProblemExceptionHandler implements ExceptionHandler<ProblemException
     @Override
     public HttpResponse<Problem> handle(HttpRequest request, ProblemException exception) {
         if (exception.status().getCode() >= 500) {
-            LOG.warn("{} {}: {}", exception.status().getCode(), exception.type(), exception.getMessage(), exception.getCause());
+            LOG.warn(
+                    "{} {}: {}",
+                    exception.status().getCode(),
+                    exception.type(),
+                    exception.getMessage(),
+                    exception.getCause());
         } else {
             LOG.info("{} {}: {}", exception.status().getCode(), exception.type(), exception.getMessage());
         }

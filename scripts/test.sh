@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: the authorization model tests, formatting, unit tests and
+# integration tests against real PostgreSQL/pgvector and OpenFGA (which the test support starts
+# itself from scripts/servers.sh, or takes from DB_URL/FGA_API_URL, or from Docker when available).
+# Extra arguments go to Maven, e.g. scripts/test.sh -Dit.test=SearchIT
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/jdk.sh
+
+started=$(date +%s)
+bash scripts/fga-test.sh
+# Provision the servers' binaries before Maven runs, so their (one-time) build output stands apart.
+bash scripts/servers.sh install
+mvn -B -ntp verify "$@"
+echo "test suite finished in $(( $(date +%s) - started ))s"

@@ -1,0 +1,90 @@
+package dev.clearance.authz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.openfga.sdk.api.client.ApiClient;
+import dev.openfga.sdk.api.client.OpenFgaClient;
+import dev.openfga.sdk.api.configuration.ClientConfiguration;
+import io.micronaut.core.io.ResourceResolver;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Validation against the real model file (parsed locally; no OpenFGA call is made). */
+class TupleScoperTest {
+
+    private final TupleScoper scoper = new TupleScoper(store());
+
+    private static FgaStore store() {
+        try {
+            FgaProperties properties = new FgaProperties(
+                    "http://127.0.0.1:9",
+                    null,
+                    null,
+                    "s",
+                    "classpath:fga/model.fga",
+                    "document",
+                    "can_view",
+                    50,
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(1),
+                    0,
+                    null,
+                    null,
+                    null,
+                    null);
+            ApiClient apiClient = new ApiClient();
+            OpenFgaClient client = new OpenFgaClient(new ClientConfiguration().apiUrl(properties.apiUrl()), apiClient);
+            return new FgaStore(client, apiClient, properties, new ResourceResolver());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void objectsAndGroupsAreTenantScopedButPrincipalsAreGlobal() {
+        assertEquals(
+                new ScopedTuple("group:acme/eng#member", "viewer", "folder:acme/eng"),
+                scoper.scope("acme", new Relationship("group:eng#member", "viewer", "folder:eng"), "w"));
+        assertEquals(
+                new ScopedTuple("user:bob", "member", "group:acme/eng"),
+                scoper.scope("acme", new Relationship("user:bob", "member", "group:eng"), "w"));
+        assertEquals(
+                new ScopedTuple("user:*", "viewer", "document:acme/handbook"),
+                scoper.scope("acme", new Relationship("user:*", "viewer", "document:handbook"), "w"));
+        assertEquals(
+                new ScopedTuple("folder:acme/eng", "parent", "folder:acme/eng-design"),
+                scoper.scope("acme", new Relationship("folder:eng", "parent", "folder:eng-design"), "w"));
+    }
+
+    @Test
+    void whatTheModelDoesNotAcceptIsRefusedWithTheField() {
+        InvalidRelationshipException bare = assertThrows(
+                InvalidRelationshipException.class,
+                () -> scoper.scope("acme", new Relationship("bob", "viewer", "document:x"), "writes[0]"));
+        assertEquals("writes[0].user", bare.errors().get(0).field());
+        InvalidRelationshipException relation = assertThrows(
+                InvalidRelationshipException.class,
+                () -> scoper.scope("acme", new Relationship("user:bob", "can_view", "document:x"), "writes[1]"));
+        assertEquals("writes[1].relation", relation.errors().get(0).field());
+        assertThrows(
+                InvalidRelationshipException.class,
+                () -> scoper.scope("acme", new Relationship("agent:*", "viewer", "document:x"), "w"));
+        assertThrows(
+                InvalidRelationshipException.class,
+                () -> scoper.scope("acme", new Relationship("user:bob", "viewer", "user:alice"), "w"));
+        assertThrows(
+                InvalidRelationshipException.class,
+                () -> scoper.scope("acme", new Relationship("user:bob", "viewer", "document:../globex/x"), "w"));
+        assertThrows(
+                InvalidRelationshipException.class,
+                () -> scoper.scope("acme", new Relationship("group:eng", "viewer", "document:x"), "w"));
+    }
+
+    @Test
+    void unscopeRemovesOnlyTheCallersTenant() {
+        assertEquals("group:eng#member", TupleScoper.unscope("acme", "group:acme/eng#member"));
+        assertTrue(TupleScoper.unscope("acme", "group:globex/eng#member").contains("globex"));
+    }
+}

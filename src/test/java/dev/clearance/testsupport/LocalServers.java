@@ -1,0 +1,77 @@
+package dev.clearance.testsupport;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts PostgreSQL/pgvector and OpenFGA from the binaries that {@code scripts/servers.sh}
+ * provisions (from package registries, cached outside the clone), on free loopback ports and in a
+ * run directory of their own, and stops them when the test JVM exits.
+ */
+final class LocalServers {
+
+    private LocalServers() {}
+
+    static Endpoints start() {
+        int pg = freePort();
+        int http = freePort();
+        int grpc = freePort();
+        Path runDir = Path.of(System.getProperty("java.io.tmpdir"), "clearance-it-servers");
+        Map<String, String> env = Map.of(
+                "CLEARANCE_PG_PORT", Integer.toString(pg),
+                "CLEARANCE_FGA_HTTP_PORT", Integer.toString(http),
+                "CLEARANCE_FGA_GRPC_PORT", Integer.toString(grpc),
+                "CLEARANCE_RUN_DIR", runDir.toString());
+        run(env, "stop"); // a previous run killed before its shutdown hook may have left them running
+        run(env, "start");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> run(env, "stop")));
+        return new Endpoints(
+                "jdbc:postgresql://127.0.0.1:" + pg + "/clearance",
+                "clearance",
+                "clearance",
+                "http://127.0.0.1:" + http,
+                "local binaries");
+    }
+
+    private static void run(Map<String, String> env, String command) {
+        Path script = repositoryRoot().resolve("scripts/servers.sh");
+        ProcessBuilder builder = new ProcessBuilder(List.of("bash", script.toString(), command)).inheritIO();
+        builder.environment().putAll(env);
+        try {
+            Process process = builder.start();
+            if (!process.waitFor(15, TimeUnit.MINUTES) || process.exitValue() != 0) {
+                throw new IllegalStateException("scripts/servers.sh " + command + " failed; see its output above");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run scripts/servers.sh", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Path repositoryRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.exists(dir.resolve("scripts/servers.sh"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("scripts/servers.sh not found above the working directory");
+        }
+        return dir;
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
