@@ -43,17 +43,12 @@ RUN groupadd --system --gid 10001 clearance \
       --shell /usr/sbin/nologin clearance
 
 WORKDIR /app
-# Owned by root and read-only for the service user: the process cannot alter
-# its own code or authorization model.
+# Owned by root, read-only for the service user. The jar also carries
+# fga/model.fga, the model the service writes to a store it creates (ADR 0002).
 COPY --from=build /workspace/clearance.jar /app/clearance.jar
-COPY --from=build /workspace/fga/model.fga /app/fga/model.fga
 
-# MICRONAUT_SERVER_PORT: the port inside the container (map it with -p/ports).
-# CLEARANCE_FGA_MODEL_FILE: the authorization model the service writes to a
-# store it creates (ADR 0002); shipped next to the jar so the image always
-# carries the model it was built with.
-ENV MICRONAUT_SERVER_PORT=8080 \
-    CLEARANCE_FGA_MODEL_FILE=file:/app/fga/model.fga
+# The port inside the container (map it with -p / ports:).
+ENV MICRONAUT_SERVER_PORT=8080
 
 USER 10001:10001
 EXPOSE 8080

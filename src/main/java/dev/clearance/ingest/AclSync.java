@@ -27,6 +27,7 @@ final class AclSync {
     private static final Logger LOG = LoggerFactory.getLogger(AclSync.class);
     private static final Set<String> MANAGED = Set.of("parent", "viewer", "editor", "owner");
     private static final Duration LEASE = Duration.ofSeconds(30);
+    private static final Duration HANDOVER_WAIT = Duration.ofSeconds(3);
 
     private final AclOutbox outbox;
     private final RelationshipStore relationships;
@@ -41,16 +42,33 @@ final class AclSync {
                 .register(meters);
     }
 
-    /** Syncs one document now; returns whether it is searchable afterwards. Never throws. */
+    /**
+     * Syncs one document now and returns whether it is searchable afterwards. When another worker
+     * holds the document's entry, waits briefly for it instead of reporting a state it has not
+     * reached. Never throws: what is not synced now is retried by {@link #drain()}.
+     */
     boolean syncNow(String tenant, String documentId) {
-        List<AclOutbox.Entry> entries;
         try {
-            entries = outbox.leaseDocument(tenant, documentId, LEASE);
+            boolean applied =
+                    outbox.leaseDocument(tenant, documentId, LEASE).stream().allMatch(this::apply);
+            if (!applied) {
+                return false;
+            }
+            long deadline = System.nanoTime() + HANDOVER_WAIT.toNanos();
+            while (!outbox.settled(tenant, documentId)) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                Thread.sleep(25);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         } catch (RuntimeException e) {
             LOG.warn("Outbox unavailable for {}/{}: {}", tenant, documentId, e.toString());
             return false;
         }
-        return entries.stream().allMatch(this::apply);
     }
 
     @Scheduled(fixedDelay = "${clearance.outbox.interval:2s}", initialDelay = "5s")

@@ -13,13 +13,13 @@ public record SearchRequest(
         @NotBlank @Size(max = 4000) String query,
         @Nullable @Min(1) @Max(50) Integer topK,
         @Nullable @Min(1) @Max(200_000) Integer maxTokens,
-        @Nullable Strategy strategy) {
+        @Nullable String strategy) {
 
     public int topKOrDefault() {
         return topK == null ? 5 : topK;
     }
 
     public Strategy strategyOrDefault() {
-        return strategy == null ? Strategy.ADAPTIVE : strategy;
+        return Strategy.parse(strategy);
     }
 }

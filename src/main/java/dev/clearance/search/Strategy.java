@@ -1,5 +1,10 @@
 package dev.clearance.search;
 
+import dev.clearance.web.Problem;
+import dev.clearance.web.ValidationProblem;
+import java.util.List;
+import java.util.Locale;
+
 /**
  * How candidates meet authorization. {@code ADAPTIVE} (default) post-filters with refill rounds and
  * switches to the pre-filter when the first round shows the caller can see little.
@@ -7,5 +12,18 @@ package dev.clearance.search;
 public enum Strategy {
     ADAPTIVE,
     POSTFILTER,
-    PREFILTER
+    PREFILTER;
+
+    /** Parses the API's lower-case names; anything else is a 400 naming the field. */
+    public static Strategy parse(String value) {
+        if (value == null) {
+            return ADAPTIVE;
+        }
+        try {
+            return valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ValidationProblem(
+                    List.of(new Problem.FieldError("strategy", "must be one of adaptive, postfilter, prefilter")));
+        }
+    }
 }

@@ -156,6 +156,21 @@ public final class AclOutbox {
         });
     }
 
+    /** True when no access-rule change of the document is pending (its current grants are in OpenFGA). */
+    public boolean settled(String tenant, String documentId) {
+        return Jdbc.read(dataSource, c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT NOT EXISTS (SELECT 1 FROM acl_outbox WHERE tenant = ? AND document_id = ?)")) {
+                s.setString(1, tenant);
+                s.setString(2, documentId);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    return rs.getBoolean(1);
+                }
+            }
+        });
+    }
+
     /** Seconds since the oldest pending entry was written (0 when empty): the outbox lag. */
     public double lagSeconds() {
         return Jdbc.read(dataSource, c -> {

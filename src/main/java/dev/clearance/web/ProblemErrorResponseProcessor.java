@@ -29,6 +29,7 @@ final class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Prob
                 ? "The request could not be completed. Quote the request id when reporting this."
                 : context.getErrors().stream()
                         .map(Error::getMessage)
+                        .map(ProblemErrorResponseProcessor::safe)
                         .findFirst()
                         .orElse(status.getReason());
         return ProblemResponses.of(
@@ -36,7 +37,24 @@ final class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Prob
     }
 
     private static Problem.FieldError fieldError(Error error) {
-        return new Problem.FieldError(error.getPath().orElse(""), error.getMessage());
+        return new Problem.FieldError(error.getPath().orElse(""), safe(error.getMessage()));
+    }
+
+    /**
+     * Binding errors quote parser internals (class names, source positions); callers get a plain
+     * sentence instead, while constraint messages ("must be less than or equal to 50") pass through.
+     */
+    static String safe(String message) {
+        if (message == null) {
+            return null;
+        }
+        if (message.contains("Failed to convert argument")
+                || message.contains("Cannot deserialize")
+                || message.contains("Unexpected character")
+                || message.contains("Source:")) {
+            return "The request body is not valid JSON of the expected shape.";
+        }
+        return message;
     }
 
     private static String slug(HttpStatus status) {

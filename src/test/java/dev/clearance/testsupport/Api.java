@@ -1,9 +1,11 @@
 package dev.clearance.testsupport;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MutableHttpRequest;
+import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.client.BlockingHttpClient;
 import io.micronaut.http.client.exceptions.HttpClientResponseException;
 import java.util.List;
@@ -11,6 +13,8 @@ import java.util.Map;
 
 /** The service's HTTP API as tests use it: real requests, real JSON, bearer tokens. */
 public final class Api {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final BlockingHttpClient http;
 
@@ -63,9 +67,20 @@ public final class Api {
         try {
             return http.exchange(request, Argument.of(Map.class), Argument.of(Map.class));
         } catch (HttpClientResponseException e) {
-            @SuppressWarnings("unchecked")
-            HttpResponse<Map> response = (HttpResponse<Map>) e.getResponse();
-            return response;
+            // Error bodies arrive as problem+json; decode them here so tests read them like any body.
+            HttpResponse<?> raw = e.getResponse();
+            MutableHttpResponse<Map> copy = HttpResponse.status(raw.getStatus());
+            raw.getHeaders().forEach((name, values) -> values.forEach(value -> copy.header(name, value)));
+            raw.getBody(String.class).filter(s -> !s.isBlank()).ifPresent(s -> copy.body(parse(s)));
+            return copy;
+        }
+    }
+
+    private static Map<?, ?> parse(String json) {
+        try {
+            return JSON.readValue(json, Map.class);
+        } catch (Exception e) {
+            throw new AssertionError("error body is not JSON: " + json, e);
         }
     }
 }

@@ -1,0 +1,120 @@
+package dev.clearance.jobs;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Turns relative paths into service ids. Each directory is a folder whose id is its path with '~'
+ * between the segments ({@code engineering/stdlib → engineering~stdlib}); a document's id is its
+ * folder's id, '~' and its file name. Service ids allow only {@code A-Za-z0-9._~@=+-}, so any other
+ * character (and '=' and '~' themselves) is written as =XX per UTF-8 byte: the mapping never merges
+ * two paths. With a root folder, the source directory itself is that folder and prefixes every id.
+ */
+final class IdMapping {
+
+    static final char SEPARATOR = '~';
+    private static final int MAX_ID = 200;
+    private static final int HASH_CHARS = 16;
+
+    private final String rootFolder;
+
+    IdMapping(String rootFolder) {
+        this.rootFolder = rootFolder;
+    }
+
+    /** The folder id of a directory ("" is the source directory), or null when it is no folder. */
+    String folderId(String relativeDirectory) {
+        if (relativeDirectory.isEmpty()) {
+            return rootFolder;
+        }
+        return fit(join(rootFolder, encodePath(relativeDirectory)));
+    }
+
+    String documentId(String relativeFile) {
+        return fit(join(rootFolder, encodePath(relativeFile)));
+    }
+
+    /** Directory part of a relative path, "" for a file at the top. */
+    static String parentOf(String relativePath) {
+        int slash = relativePath.lastIndexOf('/');
+        return slash < 0 ? "" : relativePath.substring(0, slash);
+    }
+
+    /**
+     * A path written in a spec in canonical form: forward slashes, no leading "./" or trailing "/",
+     * "" for the source directory itself. Null when it leaves the source directory or is absolute.
+     */
+    static String normalise(String path) {
+        if (path == null) {
+            return null;
+        }
+        String p = path.replace('\\', '/').trim();
+        if (p.startsWith("/")) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder();
+        for (String segment : p.split("/")) {
+            if (segment.isEmpty() || segment.equals(".")) {
+                continue;
+            }
+            if (segment.equals("..")) {
+                return null;
+            }
+            out.append(out.isEmpty() ? "" : "/").append(segment);
+        }
+        return out.toString();
+    }
+
+    static String encodeSegment(String segment) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            boolean plain = (c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
+                    || c == '.'
+                    || c == '-'
+                    || c == '@'
+                    || c == '+';
+            if (plain) {
+                out.append(c);
+            } else {
+                out.append('=').append(HexFormat.of().withUpperCase().toHexDigits(b));
+            }
+        }
+        return out.toString();
+    }
+
+    private static String encodePath(String relativePath) {
+        StringBuilder out = new StringBuilder();
+        for (String segment : relativePath.split("/")) {
+            out.append(out.isEmpty() ? "" : String.valueOf(SEPARATOR)).append(encodeSegment(segment));
+        }
+        return out.toString();
+    }
+
+    private static String join(String root, String rest) {
+        return root == null ? rest : root + SEPARATOR + rest;
+    }
+
+    // Ids must start with a letter or digit and stay within 200 characters; an over-long id keeps
+    // its start (readable) and ends with a hash of the whole (unique).
+    private static String fit(String id) {
+        String out = Character.isLetterOrDigit(id.charAt(0)) ? id : "0" + id;
+        if (out.length() <= MAX_ID) {
+            return out;
+        }
+        return out.substring(0, MAX_ID - HASH_CHARS - 1) + "=" + sha256(out).substring(0, HASH_CHARS);
+    }
+
+    static String sha256(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package dev.clearance.jobs;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** One run of a job: plan, access rules, documents, deletions, summary. Returns the exit code. */
+final class JobRunner {
+
+    static final int OK = 0;
+    static final int FAILURES = 1;
+    static final int BAD_SPEC = 2;
+    static final String STATE_DIRECTORY = ".ingest-state";
+    private static final int MAX_TUPLES_PER_CALL = 1000;
+
+    /** How to run, from the command line. */
+    record Options(
+            URI service,
+            String token,
+            boolean full,
+            boolean dryRun,
+            Progress.Mode progress,
+            Integer concurrency,
+            boolean allFailures) {}
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    JobRunner(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    int run(JobSpec spec, Path specFile, Options options) throws InterruptedException {
+        Path specDirectory = specFile.toAbsolutePath().getParent();
+        Path directory = specDirectory.resolve(spec.source().directory()).normalize();
+        Plan plan;
+        try {
+            plan = Plan.of(spec, SourceScanner.scan(directory, spec.source(), specDirectory));
+        } catch (SpecLoader.SpecException e) {
+            e.problems().forEach(p -> err.println("error: " + p));
+            return BAD_SPEC;
+        } catch (IOException e) {
+            err.println("error: cannot read the source: " + e);
+            return BAD_SPEC;
+        }
+        plan.warnings().forEach(w -> err.println("warning: " + w));
+        String service = options.service().toString();
+        try (JobState state =
+                JobState.open(specDirectory.resolve(STATE_DIRECTORY), spec.name(), service, spec.tenant())) {
+            Set<String> planned = new HashSet<>();
+            plan.documents().forEach(d -> planned.add(d.id()));
+            List<String> gone = state.documentIds().stream()
+                    .filter(id -> !planned.contains(id))
+                    .sorted()
+                    .toList();
+            List<String> deletions = spec.deleteMissing() ? gone : List.of();
+            if (options.dryRun()) {
+                printPlan(spec, plan, state, deletions, gone.size() - deletions.size());
+                return OK;
+            }
+            HttpClient http = ServiceClient.newHttpClient();
+            Credentials credentials;
+            try {
+                credentials = options.token() != null
+                        ? Credentials.fixed(options.token())
+                        : Credentials.demo(
+                                http, options.service(), spec.demoToken().user(), tenantOf(spec));
+            } catch (ServiceClient.CallFailed e) {
+                err.println("error: " + e.getMessage());
+                return FAILURES;
+            }
+            ServiceClient client = new ServiceClient(options.service(), credentials, http);
+            long started = System.nanoTime();
+            Tally tally = new Tally();
+            String abort = syncRelationships(client, state, plan.tuples(), tally);
+            long sendStarted = System.nanoTime();
+            if (abort == null) {
+                int concurrency = options.concurrency() != null ? options.concurrency() : spec.concurrency();
+                Thread notice = Thread.ofPlatform()
+                        .unstarted(() -> err.println(
+                                "\ninterrupted: finished documents are recorded; run the job again to resume"));
+                Runtime.getRuntime().addShutdownHook(notice);
+                try (Progress progress =
+                        new Progress(err, options.progress(), plan.documents().size() + deletions.size())) {
+                    DocumentSync sync = new DocumentSync(
+                            client,
+                            new DocumentReader(directory, spec),
+                            state,
+                            tally,
+                            progress,
+                            options.full(),
+                            spec.batchSize());
+                    sync.run(plan.documents(), deletions, concurrency);
+                    abort = sync.abortReason();
+                } finally {
+                    Runtime.getRuntime().removeShutdownHook(notice);
+                }
+            }
+            Duration sending = Duration.ofNanos(System.nanoTime() - sendStarted);
+            state.checkpoint();
+            String heading = spec.name() + ": " + plan.documents().size() + " documents from " + directory + " → "
+                    + service + " (tenant " + spec.tenant() + ")";
+            tally.print(
+                    out,
+                    heading,
+                    Duration.ofNanos(System.nanoTime() - started),
+                    sending,
+                    options.allFailures() ? Integer.MAX_VALUE : 20);
+            if (gone.size() > deletions.size()) {
+                out.println("  kept " + (gone.size() - deletions.size()) + " document(s) no longer in the source "
+                        + "(deleteMissing: false)");
+            }
+            if (abort != null) {
+                err.println("error: the run stopped early: " + abort);
+            }
+            return tally.failures().isEmpty() ? OK : FAILURES;
+        } catch (IOException e) {
+            err.println("error: job state: " + e.getMessage());
+            return FAILURES;
+        }
+    }
+
+    /**
+     * Writes the job's tuples (idempotent, so a service that lost them gets them back) and deletes the
+     * ones it wrote before that the spec no longer asks for. Until the deletes are through, the state
+     * keeps them, so the next run tries again. Returns why the run cannot go on, or null.
+     */
+    private String syncRelationships(ServiceClient client, JobState state, List<Tuple> desired, Tally tally) {
+        Set<Tuple> wanted = new HashSet<>(desired);
+        List<Tuple> stale =
+                state.relationships().stream().filter(t -> !wanted.contains(t)).toList();
+        Set<Tuple> recorded = new LinkedHashSet<>(state.relationships());
+        try {
+            for (List<Tuple> chunk : chunks(desired)) {
+                client.relationships(chunk, List.of());
+                recorded.addAll(chunk);
+                tally.tuplesWritten.addAndGet(chunk.size());
+            }
+            for (List<Tuple> chunk : chunks(stale)) {
+                client.relationships(List.of(), chunk);
+                chunk.forEach(recorded::remove);
+                tally.tuplesDeleted.addAndGet(chunk.size());
+            }
+            return null;
+        } catch (ServiceClient.CallFailed e) {
+            tally.fail("relationships", e.getMessage());
+            return e.fatal() ? e.getMessage() : null;
+        } finally {
+            state.recordRelationships(new ArrayList<>(recorded));
+        }
+    }
+
+    private static List<List<Tuple>> chunks(List<Tuple> tuples) {
+        List<List<Tuple>> chunks = new ArrayList<>();
+        for (int i = 0; i < tuples.size(); i += MAX_TUPLES_PER_CALL) {
+            chunks.add(tuples.subList(i, Math.min(tuples.size(), i + MAX_TUPLES_PER_CALL)));
+        }
+        return chunks;
+    }
+
+    private static String tenantOf(JobSpec spec) {
+        return spec.demoToken().tenant() != null ? spec.demoToken().tenant() : spec.tenant();
+    }
+
+    private void printPlan(JobSpec spec, Plan plan, JobState state, List<String> deletions, int kept) {
+        long folders =
+                plan.documents().stream().map(Plan.Document::folder).distinct().count();
+        out.println(spec.name() + " (dry run, nothing sent)");
+        out.println("  documents      " + plan.documents().size() + " in " + folders + " folder(s)");
+        out.println("  already sent   "
+                + plan.documents().stream()
+                        .filter(d -> state.hashOf(d.id()) != null)
+                        .count() + " (sent again only if changed)");
+        out.println(
+                "  to delete      " + deletions.size() + (kept > 0 ? " (" + kept + " kept: deleteMissing false)" : ""));
+        out.println("  relationships  " + plan.tuples().size());
+        plan.tuples().forEach(t -> out.println("    " + t));
+        deletions.forEach(id -> out.println("  delete " + id));
+    }
+}

@@ -1,0 +1,191 @@
+package dev.clearance.jobs;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * What a job has already sent to one service and tenant: the body hash per document id and the
+ * relationship tuples it wrote. A snapshot ({@code .json}, replaced atomically) plus a journal
+ * ({@code .journal}, one line appended per finished call): a killed run loses only the calls in
+ * flight, and replaying a line twice is harmless. A lock file keeps two runs of a job apart.
+ */
+final class JobState implements AutoCloseable {
+
+    /** The snapshot file. */
+    record Snapshot(
+            int version,
+            String job,
+            String service,
+            String tenant,
+            Map<String, Entry> documents,
+            List<Tuple> relationships) {}
+
+    /** The last body sent successfully for a document, and the file it came from. */
+    record Entry(String hash, String path) {}
+
+    /** One journal line: {@code put} (id, hash, path), {@code delete} (id) or {@code relationships}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Line(String op, String id, String hash, String path, List<Tuple> tuples) {}
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final Path snapshotFile;
+    private final Path journalFile;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final Snapshot identity;
+    private final Map<String, Entry> documents = new TreeMap<>();
+    private final Set<Tuple> relationships = new TreeSet<>(
+            Comparator.comparing(Tuple::object).thenComparing(Tuple::relation).thenComparing(Tuple::user));
+    private FileOutputStream journal;
+
+    private JobState(Path directory, String stem, Snapshot identity) throws IOException {
+        this.snapshotFile = directory.resolve(stem + ".json");
+        this.journalFile = directory.resolve(stem + ".journal");
+        this.identity = identity;
+        this.lockChannel = FileChannel.open(
+                directory.resolve(stem + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        this.lock = lockChannel.tryLock();
+        if (lock == null) {
+            lockChannel.close();
+            throw new IOException("another run of this job is in progress (" + directory.resolve(stem + ".lock") + ")");
+        }
+    }
+
+    /** Opens (or starts) the state of a job for one service and tenant, folding in any journal. */
+    static JobState open(Path directory, String job, String service, String tenant) throws IOException {
+        Files.createDirectories(directory);
+        String stem = job + "." + tenant + "." + IdMapping.sha256(service).substring(0, 8);
+        JobState state = new JobState(directory, stem, new Snapshot(1, job, service, tenant, null, null));
+        try {
+            state.load();
+            state.checkpoint();
+        } catch (IOException | RuntimeException e) {
+            state.close();
+            throw e;
+        }
+        return state;
+    }
+
+    synchronized String hashOf(String id) {
+        Entry entry = documents.get(id);
+        return entry == null ? null : entry.hash();
+    }
+
+    synchronized Set<String> documentIds() {
+        return Set.copyOf(documents.keySet());
+    }
+
+    synchronized List<Tuple> relationships() {
+        return List.copyOf(relationships);
+    }
+
+    synchronized void recordPut(String id, String hash, String path) {
+        append(new Line("put", id, hash, path, null));
+    }
+
+    synchronized void recordDelete(String id) {
+        append(new Line("delete", id, null, null, null));
+    }
+
+    synchronized void recordRelationships(List<Tuple> tuples) {
+        append(new Line("relationships", null, null, null, tuples));
+    }
+
+    /** Writes a fresh snapshot (temp file, then rename) and empties the journal it now contains. */
+    synchronized void checkpoint() throws IOException {
+        Snapshot snapshot = new Snapshot(
+                1,
+                identity.job(),
+                identity.service(),
+                identity.tenant(),
+                new TreeMap<>(documents),
+                List.copyOf(relationships));
+        Path temp = snapshotFile.resolveSibling(snapshotFile.getFileName() + ".tmp");
+        try (FileChannel out = FileChannel.open(
+                temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            out.write(ByteBuffer.wrap(
+                    json.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(snapshot)));
+            out.force(true); // the rename must never expose a snapshot whose bytes are not on disk yet
+        }
+        Files.move(temp, snapshotFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (journal != null) {
+            journal.close();
+        }
+        journal = new FileOutputStream(journalFile.toFile(), false);
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        try {
+            if (journal != null) {
+                journal.close();
+            }
+        } finally {
+            lock.release();
+            lockChannel.close();
+        }
+    }
+
+    private void append(Line line) {
+        apply(line);
+        try {
+            // One write call per line, unbuffered: once it returns, the line survives a killed process.
+            journal.write((json.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the job state " + journalFile, e);
+        }
+    }
+
+    private void apply(Line line) {
+        switch (line.op()) {
+            case "put" -> documents.put(line.id(), new Entry(line.hash(), line.path()));
+            case "delete" -> documents.remove(line.id());
+            case "relationships" -> {
+                relationships.clear();
+                relationships.addAll(line.tuples());
+            }
+            default -> throw new IllegalStateException("unknown journal entry " + line.op());
+        }
+    }
+
+    private void load() throws IOException {
+        if (Files.exists(snapshotFile)) {
+            Snapshot snapshot = json.readValue(snapshotFile.toFile(), Snapshot.class);
+            if (snapshot.documents() != null) {
+                documents.putAll(snapshot.documents());
+            }
+            if (snapshot.relationships() != null) {
+                relationships.addAll(snapshot.relationships());
+            }
+        }
+        if (Files.exists(journalFile)) {
+            // Decoded leniently: a line torn inside a multi-byte character must not hide the others.
+            String journalText = new String(Files.readAllBytes(journalFile), StandardCharsets.UTF_8);
+            for (String text : journalText.split("\n")) {
+                try {
+                    apply(json.readValue(text, Line.class));
+                } catch (IOException e) {
+                    break; // the torn last line of a killed run: that call was not recorded as done
+                }
+            }
+        }
+    }
+}

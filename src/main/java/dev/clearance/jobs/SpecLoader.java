@@ -1,0 +1,184 @@
+package dev.clearance.jobs;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** Reads and validates a job spec; every problem is reported at once so a spec is fixed in one go. */
+final class SpecLoader {
+
+    /** Object ids as the service accepts them. */
+    static final Pattern LOCAL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._~@=+-]{0,199}");
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern SUBJECT = Pattern.compile(
+            "user:\\*|(user|agent):[^\\s#:*\\p{Cntrl}]{1,256}|group:[A-Za-z0-9][A-Za-z0-9._~@=+-]{0,199}#member");
+    private static final Pattern URL = Pattern.compile("https?://\\S+");
+    private static final String SUBJECT_HINT = " (expected user:<id>, agent:<id>, group:<id>#member or user:*)";
+
+    private SpecLoader() {}
+
+    static JobSpec load(Path file) throws SpecException {
+        JobSpec spec;
+        try {
+            spec = yaml().readValue(Files.readString(file), JobSpec.class);
+        } catch (JsonMappingException e) {
+            throw new SpecException(List.of(
+                    where(e) + e.getOriginalMessage().lines().findFirst().orElse("")));
+        } catch (JsonProcessingException e) {
+            throw new SpecException(List.of("not valid YAML: " + e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new SpecException(List.of("cannot read " + file + ": " + e.getMessage()));
+        }
+        if (spec == null) {
+            throw new SpecException(List.of("the spec is empty"));
+        }
+        if (spec.name() == null) {
+            spec = spec.withName(file.getFileName().toString().replaceFirst("\\.ya?ml$", ""));
+        }
+        List<String> errors = validate(spec);
+        if (!errors.isEmpty()) {
+            throw new SpecException(errors);
+        }
+        return spec;
+    }
+
+    static List<String> validate(JobSpec spec) {
+        List<String> errors = new ArrayList<>();
+        require(NAME.matcher(spec.name()).matches(), errors, "name: must match " + NAME.pattern());
+        require(
+                spec.tenant() != null && LOCAL_ID.matcher(spec.tenant()).matches(),
+                errors,
+                "tenant: required, must match " + LOCAL_ID.pattern());
+        require(
+                spec.service() == null || URL.matcher(spec.service()).matches(),
+                errors,
+                "service: must be an http(s) URL");
+        require(spec.demoToken() == null || notBlank(spec.demoToken().user()), errors, "demoToken.user: required");
+        if (spec.source() == null || !notBlank(spec.source().directory())) {
+            errors.add("source.directory: required");
+        } else {
+            spec.source().include().forEach(g -> glob("source.include", g, errors));
+            spec.source().exclude().forEach(g -> glob("source.exclude", g, errors));
+        }
+        boolean hasRoot = spec.rootFolder() != null;
+        require(
+                !hasRoot
+                        || (LOCAL_ID.matcher(spec.rootFolder()).matches()
+                                && !spec.rootFolder().contains("~")),
+                errors,
+                "rootFolder: must match " + LOCAL_ID.pattern() + " without '~'");
+        spec.groups().forEach((group, members) -> {
+            require(LOCAL_ID.matcher(group).matches(), errors, "groups." + group + ": not a valid group id");
+            subjects("groups." + group, members, errors);
+        });
+        spec.folders().forEach((path, grants) -> {
+            String normal = IdMapping.normalise(path);
+            require(normal != null, errors, "folders." + path + ": must be a relative directory path");
+            require(
+                    normal == null || !normal.isEmpty() || hasRoot,
+                    errors,
+                    "folders." + path + ": the source directory itself is a folder only when rootFolder is set");
+            grants(grants == null ? JobSpec.Grants.NONE : grants, "folders." + path, errors);
+        });
+        for (int i = 0; i < spec.files().size(); i++) {
+            JobSpec.FileRule rule = spec.files().get(i);
+            require(notBlank(rule.match()), errors, "files[" + i + "].match: required");
+            glob("files[" + i + "].match", rule.match(), errors);
+            grants(rule.grants(), "files[" + i + "]", errors);
+        }
+        spec.metadata()
+                .forEach((key, value) -> require(
+                        notBlank(key) && value != null,
+                        errors,
+                        "metadata." + key + ": keys and values must not be empty"));
+        require(spec.concurrency() >= 1 && spec.concurrency() <= 32, errors, "concurrency: must be 1 to 32");
+        require(spec.batchSize() >= 1 && spec.batchSize() <= 10_000, errors, "batchSize: must be 1 to 10000");
+        return errors;
+    }
+
+    static ObjectMapper yaml() {
+        return new ObjectMapper(yamlFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    // jackson-dataformat-yaml is on the runtime classpath only; loading it by name keeps the build
+    // independent of that until it is declared at compile scope.
+    private static JsonFactory yamlFactory() {
+        try {
+            return (JsonFactory) Class.forName("com.fasterxml.jackson.dataformat.yaml.YAMLFactory")
+                    .getDeclaredConstructor()
+                    .newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("jackson-dataformat-yaml is missing from the classpath", e);
+        }
+    }
+
+    private static void grants(JobSpec.Grants grants, String where, List<String> errors) {
+        require(!grants.isEmpty(), errors, where + ": give at least one of viewers, editors, owners");
+        subjects(where + ".viewers", grants.viewers(), errors);
+        subjects(where + ".editors", grants.editors(), errors);
+        subjects(where + ".owners", grants.owners(), errors);
+    }
+
+    private static void glob(String where, String glob, List<String> errors) {
+        try {
+            new Glob(glob == null ? "" : glob);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            errors.add(where + ": '" + glob + "' is not a valid glob");
+        }
+    }
+
+    static void subjects(String where, List<String> subjects, List<String> errors) {
+        if (subjects == null) {
+            return;
+        }
+        for (String subject : subjects) {
+            require(
+                    subject != null && SUBJECT.matcher(subject).matches(),
+                    errors,
+                    where + ": '" + subject + "' is not a subject" + SUBJECT_HINT);
+        }
+    }
+
+    private static String where(JsonMappingException e) {
+        String path = e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining("."))
+                .replace(".[", "[");
+        String line = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+        return path.isEmpty() ? "" : path + line + ": ";
+    }
+
+    private static void require(boolean ok, List<String> errors, String message) {
+        if (!ok) {
+            errors.add(message);
+        }
+    }
+
+    private static boolean notBlank(String s) {
+        return s != null && !s.isBlank();
+    }
+
+    /** The spec cannot be used; {@link #problems()} says why. */
+    static final class SpecException extends Exception {
+        private final List<String> problems;
+
+        SpecException(List<String> problems) {
+            super(String.join("; ", problems));
+            this.problems = List.copyOf(problems);
+        }
+
+        List<String> problems() {
+            return problems;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.clearance.search;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clearance.testsupport.Api;
+import dev.clearance.testsupport.Corpus;
+import dev.clearance.testsupport.IntegrationTest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.client.HttpClient;
+import io.micronaut.http.client.annotation.Client;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The core promise on real servers: k authorized results whenever k exist, never a forbidden one.
+ * One corpus of 2,000 near-identical documents: alice may see exactly one, carol 5 % (through a
+ * group), bob the rest.
+ */
+@MicronautTest
+class SearchIT extends IntegrationTest {
+
+    private static final int DOCUMENTS = 2000;
+    private static final String ALICES = "doc-1317";
+
+    @Inject
+    @Client("/")
+    HttpClient client;
+
+    Api api;
+    String admin;
+    final Set<String> carols = new HashSet<>();
+
+    @BeforeAll
+    void loadCorpus() {
+        api = new Api(client.toBlocking());
+        admin = IDP.token("loader", tenant, "documents:write relationships:write");
+        api.relationships(admin, List.of(Api.tuple("user:carol", "member", "group:analysts")), List.of());
+        Map<String, Map<String, Object>> documents = new LinkedHashMap<>();
+        for (int i = 0; i < DOCUMENTS; i++) {
+            String id = "doc-" + i;
+            List<String> viewers;
+            if (id.equals(ALICES)) {
+                viewers = List.of("user:alice");
+            } else if (i % 20 == 3) {
+                viewers = List.of("group:analysts#member");
+                carols.add(id);
+            } else {
+                viewers = List.of("user:bob");
+            }
+            documents.put(id, Map.of("title", "Planning " + i, "text", Corpus.similarText(i), "viewers", viewers));
+        }
+        Corpus.load(api, admin, documents);
+    }
+
+    @Test
+    void aUserWhoMaySeeOneOfTwoThousandGetsExactlyThatOne() {
+        for (String strategy : List.of("adaptive", "postfilter", "prefilter")) {
+            HttpResponse<Map> response = api.search(
+                    IDP.token("alice", tenant, ""),
+                    Map.of("query", "quarterly planning revenue forecast", "topK", 5, "strategy", strategy));
+            assertEquals(200, response.getStatus().getCode(), strategy);
+            assertEquals(List.of(ALICES), ids(response), strategy);
+        }
+    }
+
+    @Test
+    void aUserWhoMaySeeFivePercentGetsKResultsAllAllowed() {
+        for (String strategy : List.of("adaptive", "postfilter", "prefilter")) {
+            HttpResponse<Map> response = api.search(
+                    IDP.token("carol", tenant, ""),
+                    Map.of("query", "quarterly planning of the search team", "topK", 10, "strategy", strategy));
+            List<String> ids = ids(response);
+            assertEquals(10, ids.size(), strategy + " " + response.body().get("stats"));
+            assertTrue(carols.containsAll(ids), strategy + " returned a document carol may not view: " + ids);
+        }
+    }
+
+    @Test
+    void aUserWhoMaySeeNothingGetsNothing() {
+        assertEquals(List.of(), api.searchIds(IDP.token("mallory", tenant, ""), "quarterly planning", 10));
+    }
+
+    @Test
+    void statsSayWhatHappened() {
+        HttpResponse<Map> response =
+                api.search(IDP.token("carol", tenant, ""), Map.of("query", "hiring plan", "topK", 3));
+        Map<?, ?> stats = (Map<?, ?>) response.body().get("stats");
+        assertEquals(Boolean.TRUE, stats.get("complete"));
+        assertEquals(0, stats.get("errors"));
+        assertTrue((Integer) stats.get("denied") > 0, stats.toString());
+        assertTrue(stats.get("strategy").toString().startsWith("adaptive"), stats.toString());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> ids(HttpResponse<Map> response) {
+        return ((List<Map<String, Object>>) response.body().get("results"))
+                .stream().map(r -> (String) r.get("documentId")).toList();
+    }
+}
