@@ -71,7 +71,7 @@ final class AclSync {
         }
     }
 
-    @Scheduled(fixedDelay = "${clearance.outbox.interval:2s}", initialDelay = "5s")
+    @Scheduled(fixedDelay = "${clearance.outbox.interval:2s}", initialDelay = "${clearance.outbox.initial-delay:5s}")
     void drain() {
         try {
             List<AclOutbox.Entry> due;

@@ -60,7 +60,9 @@ public final class IngestJob implements Runnable {
         @Parameters(paramLabel = "SPEC", description = "the job spec (YAML)")
         Path specFile;
 
-        @Option(names = "--service", paramLabel = "URL",
+        @Option(
+                names = "--service",
+                paramLabel = "URL",
                 description = "service base URL (default: env CLEARANCE_URL, else the spec's service, else "
                         + DEFAULT_SERVICE + ")")
         URI service;
@@ -74,7 +76,10 @@ public final class IngestJob implements Runnable {
         @Option(names = "--concurrency", paramLabel = "N", description = "requests in flight (overrides the spec)")
         Integer concurrency;
 
-        @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
+        @Option(
+                names = "--progress",
+                paramLabel = "MODE",
+                defaultValue = "auto",
                 description = "auto, bar, plain or none (default: ${DEFAULT-VALUE})")
         String progress;
 

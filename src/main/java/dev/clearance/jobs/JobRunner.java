@@ -107,8 +107,8 @@ final class JobRunner {
             }
             Duration sending = Duration.ofNanos(System.nanoTime() - sendStarted);
             state.checkpoint();
-            String heading = spec.name() + ": " + plan.documents().size() + " documents from " + directory + " → "
-                    + service + " (tenant " + spec.tenant() + ")";
+            String heading = spec.name() + ": " + plan.documents().size() + " documents from "
+                    + spec.source().directory() + " → " + service + " (tenant " + spec.tenant() + ")";
             tally.print(
                     out,
                     heading,

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,10 +63,18 @@ final class JobState implements AutoCloseable {
         this.identity = identity;
         this.lockChannel = FileChannel.open(
                 directory.resolve(stem + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        this.lock = lockChannel.tryLock();
+        this.lock = tryLock(lockChannel);
         if (lock == null) {
             lockChannel.close();
             throw new IOException("another run of this job is in progress (" + directory.resolve(stem + ".lock") + ")");
+        }
+    }
+
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            return null; // held by this same process
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Progress on stderr: a bar redrawn in place when stderr is a terminal, otherwise a plain line every
- * few seconds (for logs and CI). The rate is taken over the last ten seconds, so documents skipped
+ * few seconds (for logs and CI). The rate is taken over the last twenty seconds, so documents skipped
  * locally at the start of a resumed run do not make the ETA look better than it is.
  */
 final class Progress implements AutoCloseable {
@@ -24,7 +24,7 @@ final class Progress implements AutoCloseable {
 
     private static final long BAR_TICK_MS = 200;
     private static final long PLAIN_TICK_MS = 5_000;
-    private static final long WINDOW_NANOS = 10_000_000_000L;
+    private static final long WINDOW_NANOS = 20_000_000_000L;
     private static final int BAR_WIDTH = 30;
 
     private record Sample(long nanos, int done) {}
