@@ -26,6 +26,10 @@
 #   CLEARANCE_FGA_LIST_OBJECTS_MAX_RESULTS      default 1000 (server default)
 #   CLEARANCE_FGA_LIST_OBJECTS_DEADLINE         default 3s (server default)
 #   CLEARANCE_START_TIMEOUT    seconds to wait for each server (default 60)
+#   CLEARANCE_FGA_CHECK_CACHE  OpenFGA check-query cache: false (default) or true;
+#                              the integration tests turn it on to prove revocations
+#                              are not hidden by cached decisions
+#   CLEARANCE_FGA_CHECK_CACHE_TTL               its TTL (default 10s, the server default)
 #
 # Requirements: bash, python3 with pip (PostgreSQL), go (OpenFGA), curl.
 # PostgreSQL refuses to run as root: as root the servers run as the OS user
@@ -58,6 +62,8 @@ FGA_DATASTORE="${CLEARANCE_FGA_DATASTORE:-memory}"
 FGA_LIST_OBJECTS_MAX_RESULTS="${CLEARANCE_FGA_LIST_OBJECTS_MAX_RESULTS:-1000}"
 FGA_LIST_OBJECTS_DEADLINE="${CLEARANCE_FGA_LIST_OBJECTS_DEADLINE:-3s}"
 START_TIMEOUT="${CLEARANCE_START_TIMEOUT:-60}"
+FGA_CHECK_CACHE="${CLEARANCE_FGA_CHECK_CACHE:-false}"
+FGA_CHECK_CACHE_TTL="${CLEARANCE_FGA_CHECK_CACHE_TTL:-10s}"
 readonly HOST="127.0.0.1"
 
 if [[ $IS_ROOT -eq 1 ]]; then PG_OS_USER="postgres"; else PG_OS_USER="$(id -un)"; fi
@@ -385,7 +391,8 @@ fga_start() {
     --playground-enabled=false \
     --metrics-enabled=false \
     --profiler-enabled=false \
-    --check-query-cache-enabled=false \
+    --check-query-cache-enabled="$FGA_CHECK_CACHE" \
+    --check-query-cache-ttl="$FGA_CHECK_CACHE_TTL" \
     --listObjects-max-results "$FGA_LIST_OBJECTS_MAX_RESULTS" \
     --listObjects-deadline "$FGA_LIST_OBJECTS_DEADLINE" \
     "${ds_args[@]}" \

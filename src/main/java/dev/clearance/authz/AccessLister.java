@@ -30,13 +30,13 @@ public final class AccessLister {
         this.limits = limits;
     }
 
-    public Viewable listViewable(Caller caller) {
+    public Viewable listViewable(Caller caller, boolean higherConsistency) {
         FgaStore.Resolved resolved = store.current();
         Set<String> result = null;
         boolean complete = true;
         for (Principal principal : caller.principals()) {
             long started = System.nanoTime();
-            List<String> objects = list(resolved, principal.subject());
+            List<String> objects = list(resolved, principal.subject(), higherConsistency);
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             if (objects.size() >= limits.maxResults()
                     || took.compareTo(limits.deadline().multipliedBy(9).dividedBy(10)) >= 0) {
@@ -58,13 +58,16 @@ public final class AccessLister {
         return new Viewable(result == null ? Set.of() : result, complete);
     }
 
-    private List<String> list(FgaStore.Resolved resolved, String user) {
+    private List<String> list(FgaStore.Resolved resolved, String user, boolean higherConsistency) {
         ListObjectsRequest request = new ListObjectsRequest()
                 .authorizationModelId(resolved.modelId())
                 .type(properties.objectType())
                 .relation(properties.relation())
                 .user(user)
-                .consistency(ConsistencyPreference.MINIMIZE_LATENCY);
+                .consistency(
+                        higherConsistency
+                                ? ConsistencyPreference.HIGHER_CONSISTENCY
+                                : ConsistencyPreference.MINIMIZE_LATENCY);
         try {
             ListObjectsResponse response = store.api()
                     .listObjects(resolved.storeId(), request)

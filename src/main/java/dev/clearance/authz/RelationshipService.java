@@ -11,15 +11,22 @@ public final class RelationshipService {
 
     private final TupleScoper scoper;
     private final RelationshipStore store;
+    private final AccessChangeListener listener;
 
-    RelationshipService(TupleScoper scoper, RelationshipStore store) {
+    RelationshipService(TupleScoper scoper, RelationshipStore store, AccessChangeListener listener) {
         this.scoper = scoper;
         this.store = store;
+        this.listener = listener;
     }
 
     public void change(Caller caller, List<Relationship> writes, List<Relationship> deletes) {
         caller.requireScope(Caller.RELATIONSHIPS_WRITE);
-        store.write(scope(caller, writes, "writes"), scope(caller, deletes, "deletes"));
+        List<ScopedTuple> scopedWrites = scope(caller, writes, "writes");
+        List<ScopedTuple> scopedDeletes = scope(caller, deletes, "deletes");
+        // Recorded before and after: a search racing the write already asks for fresh decisions.
+        listener.accessChanged(caller.tenant());
+        store.write(scopedWrites, scopedDeletes);
+        listener.accessChanged(caller.tenant());
     }
 
     private List<ScopedTuple> scope(Caller caller, List<Relationship> relationships, String field) {

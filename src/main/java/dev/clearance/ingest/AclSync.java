@@ -31,11 +31,13 @@ final class AclSync {
 
     private final AclOutbox outbox;
     private final RelationshipStore relationships;
+    private final AccessChangeRecorder changes;
     private final MeterRegistry meters;
 
-    AclSync(AclOutbox outbox, RelationshipStore relationships, MeterRegistry meters) {
+    AclSync(AclOutbox outbox, RelationshipStore relationships, AccessChangeRecorder changes, MeterRegistry meters) {
         this.outbox = outbox;
         this.relationships = relationships;
+        this.changes = changes;
         this.meters = meters;
         Gauge.builder("clearance.outbox.lag.seconds", this, AclSync::lagOrZero)
                 .description("Age of the oldest access-rule change not yet in OpenFGA")
@@ -101,7 +103,11 @@ final class AclSync {
                     desired.stream().filter(k -> !current.contains(k)).toList();
             List<ScopedTuple> deletes =
                     current.stream().filter(k -> !desired.contains(k)).toList();
-            relationships.write(writes, deletes);
+            if (!writes.isEmpty() || !deletes.isEmpty()) {
+                changes.accessChanged(entry.tenant());
+                relationships.write(writes, deletes);
+                changes.accessChanged(entry.tenant());
+            }
             outbox.complete(entry);
             meters.counter("clearance.outbox.applied", "result", "ok").increment();
             return true;

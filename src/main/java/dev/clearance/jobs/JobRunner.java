@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /** One run of a job: plan, access rules, documents, deletions, summary. Returns the exit code. */
@@ -172,8 +173,11 @@ final class JobRunner {
     }
 
     private void printPlan(JobSpec spec, Plan plan, JobState state, List<String> deletions, int kept) {
-        long folders =
-                plan.documents().stream().map(Plan.Document::folder).distinct().count();
+        long folders = plan.documents().stream()
+                .map(Plan.Document::folder)
+                .filter(Objects::nonNull)
+                .distinct()
+                .count();
         out.println(spec.name() + " (dry run, nothing sent)");
         out.println("  documents      " + plan.documents().size() + " in " + folders + " folder(s)");
         out.println("  already sent   "

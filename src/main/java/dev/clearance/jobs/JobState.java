@@ -63,19 +63,17 @@ final class JobState implements AutoCloseable {
         this.identity = identity;
         this.lockChannel = FileChannel.open(
                 directory.resolve(stem + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        this.lock = tryLock(lockChannel);
-        if (lock == null) {
+        FileLock acquired;
+        try {
+            acquired = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            acquired = null; // held by this same process
+        }
+        if (acquired == null) {
             lockChannel.close();
             throw new IOException("another run of this job is in progress (" + directory.resolve(stem + ".lock") + ")");
         }
-    }
-
-    private static FileLock tryLock(FileChannel channel) throws IOException {
-        try {
-            return channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            return null; // held by this same process
-        }
+        this.lock = acquired;
     }
 
     /** Opens (or starts) the state of a job for one service and tenant, folding in any journal. */

@@ -30,7 +30,8 @@ final class SpecLoader {
     static JobSpec load(Path file) throws SpecException {
         JobSpec spec;
         try {
-            spec = yaml().readValue(Files.readString(file), JobSpec.class);
+            String text = Files.readString(file);
+            spec = text.isBlank() ? null : yaml().readValue(text, JobSpec.class);
         } catch (JsonMappingException e) {
             throw new SpecException(List.of(
                     where(e) + e.getOriginalMessage().lines().findFirst().orElse("")));

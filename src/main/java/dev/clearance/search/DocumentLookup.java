@@ -7,6 +7,7 @@ import dev.clearance.authz.ObjectIds;
 import dev.clearance.authz.Outcome;
 import dev.clearance.identity.Caller;
 import dev.clearance.ingest.DocumentNotFoundException;
+import dev.clearance.store.AccessChangeLog;
 import dev.clearance.store.DocumentRepository;
 import dev.clearance.store.StoredDocument;
 import jakarta.inject.Singleton;
@@ -21,10 +22,15 @@ public final class DocumentLookup {
 
     private final DocumentRepository documents;
     private final AccessChecker checker;
+    private final AccessChangeLog changes;
+    private final SearchProperties properties;
 
-    DocumentLookup(DocumentRepository documents, AccessChecker checker) {
+    DocumentLookup(
+            DocumentRepository documents, AccessChecker checker, AccessChangeLog changes, SearchProperties properties) {
         this.documents = documents;
         this.checker = checker;
+        this.changes = changes;
+        this.properties = properties;
     }
 
     public DocumentView get(Caller caller, String id) {
@@ -35,7 +41,8 @@ public final class DocumentLookup {
                 .find(caller.tenant(), id)
                 .filter(StoredDocument::aclSynced)
                 .orElseThrow(() -> new DocumentNotFoundException(id));
-        Decisions decisions = checker.check(caller, List.of(id), false);
+        boolean fresh = changes.changedWithin(caller.tenant(), properties.consistencyWindow());
+        Decisions decisions = checker.check(caller, List.of(id), fresh);
         Outcome outcome = decisions.outcome(id);
         if (outcome == Outcome.ERROR) {
             throw new AuthorizationUnavailableException("The authorization check failed.", null);

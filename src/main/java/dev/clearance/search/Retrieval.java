@@ -49,15 +49,23 @@ final class Retrieval {
             String strategy,
             boolean complete) {}
 
-    Found find(Caller caller, float[] vector, String query, int topK, Strategy strategy) {
+    /**
+     * One search: who asks, the query as vector and text, k, and whether checks must bypass OpenFGA's
+     * caches because the tenant's access rules changed recently.
+     */
+    record Query(Caller caller, float[] vector, String text, int topK, boolean fresh) {}
+
+    Found find(Query q, Strategy strategy) {
         if (strategy == Strategy.PREFILTER) {
-            Found pre = prefilter(caller, vector, query, topK, 0, 0, 0, 0);
-            return pre != null ? pre : postfilter(caller, vector, query, topK, false);
+            Found pre = prefilter(q, 0, 0, 0, 0);
+            return pre != null ? pre : postfilter(q, false);
         }
-        return postfilter(caller, vector, query, topK, strategy == Strategy.ADAPTIVE);
+        return postfilter(q, strategy == Strategy.ADAPTIVE);
     }
 
-    private Found postfilter(Caller caller, float[] vector, String query, int topK, boolean adaptive) {
+    private Found postfilter(Query q, boolean adaptive) {
+        Caller caller = q.caller();
+        int topK = q.topK();
         long deadline = System.nanoTime() + properties.budget().toNanos();
         Map<Long, Candidate> allowed = new LinkedHashMap<>();
         Map<String, Outcome> decided = new HashMap<>();
@@ -68,7 +76,7 @@ final class Retrieval {
         boolean exhausted = false;
         while (allowed.size() < topK && rounds < properties.maxRounds() && System.nanoTime() < deadline) {
             rounds++;
-            Round fetched = candidates(caller.tenant(), vector, query, window, denied);
+            Round fetched = candidates(caller.tenant(), q.vector(), q.text(), window, denied);
             List<Candidate> round = fetched.candidates();
             candidates += round.size();
             Set<String> toCheck = new HashSet<>();
@@ -77,7 +85,7 @@ final class Retrieval {
                     toCheck.add(c.documentId());
                 }
             });
-            Decisions decisions = checker.check(caller, toCheck, false);
+            Decisions decisions = checker.check(caller, toCheck, q.fresh());
             if (decisions.hasErrors()) {
                 throw new AuthorizationUnavailableException(
                         decisions.errors() + " authorization checks failed; no partial result is returned.", null);
@@ -96,14 +104,7 @@ final class Retrieval {
             }
             if (adaptive && rounds == 1 && allowed.size() < topK && share(decided) < properties.prefilterBelow()) {
                 Found pre = prefilter(
-                        caller,
-                        vector,
-                        query,
-                        topK,
-                        candidates,
-                        decided.size(),
-                        count(decided, Outcome.ALLOWED),
-                        count(decided, Outcome.DENIED));
+                        q, candidates, decided.size(), count(decided, Outcome.ALLOWED), count(decided, Outcome.DENIED));
                 if (pre != null) {
                     return pre;
                 }
@@ -123,26 +124,21 @@ final class Retrieval {
     }
 
     /** Null when the caller's list is too long to trust as complete; the caller then post-filters. */
-    private Found prefilter(
-            Caller caller,
-            float[] vector,
-            String query,
-            int topK,
-            int candidates,
-            int checked,
-            int allowedDocs,
-            int deniedDocs) {
-        Viewable viewable = lister.listViewable(caller);
+    private Found prefilter(Query q, int candidates, int checked, int allowedDocs, int deniedDocs) {
+        Caller caller = q.caller();
+        int topK = q.topK();
+        Viewable viewable = lister.listViewable(caller, q.fresh());
         if (!viewable.complete()) {
             return null;
         }
         List<Candidate> within = viewable.documentIds().isEmpty()
                 ? List.of()
-                : chunks.exactWithin(caller.tenant(), vector, query, Math.max(topK * 4, topK), viewable.documentIds());
+                : chunks.exactWithin(
+                        caller.tenant(), q.vector(), q.text(), Math.max(topK * 4, topK), viewable.documentIds());
         Set<String> documents = new HashSet<>();
         within.forEach(c -> documents.add(c.documentId()));
         // The list can be seconds old by now: the returned documents are checked once more.
-        Decisions decisions = checker.check(caller, documents, false);
+        Decisions decisions = checker.check(caller, documents, q.fresh());
         if (decisions.hasErrors()) {
             throw new AuthorizationUnavailableException(
                     decisions.errors() + " authorization checks failed; no partial result is returned.", null);

@@ -16,6 +16,8 @@ import java.time.Duration;
  * @param budget time budget of the candidate/authorization loop
  * @param prefilterBelow allowed share of round one under which ADAPTIVE switches to the pre-filter
  * @param hybrid whether the full-text leg joins the vector leg (fused by reciprocal rank)
+ * @param consistencyWindow after an access change, how long checks ask OpenFGA for HIGHER_CONSISTENCY;
+ *     at least the check-cache TTL of the OpenFGA server (its default is 10 s)
  */
 @ConfigurationProperties("clearance.search")
 public record SearchProperties(
@@ -28,4 +30,5 @@ public record SearchProperties(
 
         @Bindable(defaultValue = "5s") Duration budget,
         @Bindable(defaultValue = "0.2") double prefilterBelow,
-        @Bindable(defaultValue = "true") boolean hybrid) {}
+        @Bindable(defaultValue = "true") boolean hybrid,
+        @Bindable(defaultValue = "10s") Duration consistencyWindow) {}

@@ -4,6 +4,7 @@ import dev.clearance.audit.AuditTrail;
 import dev.clearance.authz.FgaStore;
 import dev.clearance.embed.Embedder;
 import dev.clearance.identity.Caller;
+import dev.clearance.store.AccessChangeLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
@@ -24,8 +25,10 @@ public final class SearchService {
     private final FgaStore fga;
     private final SearchProperties properties;
     private final MeterRegistry meters;
+    private final AccessChangeLog changes;
 
     SearchService(
+            AccessChangeLog changes,
             Embedder embedder,
             Retrieval retrieval,
             ContextPacker packer,
@@ -33,6 +36,7 @@ public final class SearchService {
             FgaStore fga,
             SearchProperties properties,
             MeterRegistry meters) {
+        this.changes = changes;
         this.embedder = embedder;
         this.retrieval = retrieval;
         this.packer = packer;
@@ -46,8 +50,11 @@ public final class SearchService {
         long started = System.nanoTime();
         int topK = request.topKOrDefault();
         float[] vector = timed("embed", () -> embedder.embed(request.query()));
+        Strategy strategy = request.strategyOrDefault();
+        boolean fresh = changes.changedWithin(caller.tenant(), properties.consistencyWindow());
         Retrieval.Found found = timed(
-                "retrieve", () -> retrieval.find(caller, vector, request.query(), topK, request.strategyOrDefault()));
+                "retrieve",
+                () -> retrieval.find(new Retrieval.Query(caller, vector, request.query(), topK, fresh), strategy));
         List<SearchResult> ranked = Ranking.rank(found.allowed().values(), properties.hybrid()).stream()
                 .limit(topK)
                 .map(s -> new SearchResult(
@@ -73,7 +80,7 @@ public final class SearchService {
                 found.deniedDocs(),
                 0,
                 fga.current().modelId(),
-                "MINIMIZE_LATENCY",
+                fresh ? "HIGHER_CONSISTENCY" : "MINIMIZE_LATENCY",
                 found.strategy(),
                 ms));
         return new SearchResponse(

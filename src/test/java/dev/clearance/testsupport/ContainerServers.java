@@ -21,7 +21,11 @@ final class ContainerServers {
                 .withUsername("clearance")
                 .withPassword("clearance");
         GenericContainer<?> openfga = new GenericContainer<>(DockerImageName.parse(OPENFGA_IMAGE))
-                .withCommand("run", "--playground-enabled=false")
+                .withCommand(
+                        "run",
+                        "--playground-enabled=false",
+                        "--check-query-cache-enabled=true",
+                        "--check-query-cache-ttl=30s")
                 .withExposedPorts(8080)
                 .waitingFor(Wait.forHttp("/healthz").forPort(8080));
         postgres.start();

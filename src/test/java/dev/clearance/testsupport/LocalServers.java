@@ -26,7 +26,10 @@ final class LocalServers {
                 "CLEARANCE_PG_PORT", Integer.toString(pg),
                 "CLEARANCE_FGA_HTTP_PORT", Integer.toString(http),
                 "CLEARANCE_FGA_GRPC_PORT", Integer.toString(grpc),
-                "CLEARANCE_RUN_DIR", runDir.toString());
+                "CLEARANCE_RUN_DIR", runDir.toString(),
+                // Production-like: decisions are cached, so tests prove revocations still apply at once.
+                "CLEARANCE_FGA_CHECK_CACHE", "true",
+                "CLEARANCE_FGA_CHECK_CACHE_TTL", "30s");
         run(env, "stop"); // a previous run killed before its shutdown hook may have left them running
         run(env, "start");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> run(env, "stop")));
