@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.IntegrationTest;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.client.HttpClient;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -41,11 +42,10 @@ class FreshnessIT extends IntegrationTest {
             service.api.relationships(admin, List.of(), List.of(Api.tuple("user:judy", "viewer", "document:bonus")));
             assertEquals(List.of(), service.api.searchIds(judy, "bonus pool", 5));
 
-            Map<?, ?> newest = (Map<?, ?>) service.api
-                    .exchange(HttpRequest.GET("/v1/admin/audit?limit=1"), admin)
-                    .getBody(List.class)
-                    .orElseThrow()
-                    .get(0);
+            List<Map> audit = service.client
+                    .toBlocking()
+                    .retrieve(HttpRequest.GET("/v1/admin/audit?limit=1").bearerAuth(admin), Argument.listOf(Map.class));
+            Map<?, ?> newest = audit.get(0);
             assertEquals("HIGHER_CONSISTENCY", newest.get("consistency"));
         }
     }
