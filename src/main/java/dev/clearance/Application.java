@@ -1,11 +1,14 @@
 package dev.clearance;
 
+import dev.clearance.ingest.ReembedJob;
+import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.security.SecurityScheme;
+import java.util.Map;
 
 /** Entry point of the Clearance service. */
 @OpenAPIDefinition(
@@ -22,6 +25,13 @@ public final class Application {
     private Application() {}
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("reembed")) {
+            // Maintenance mode: no HTTP server; rewrite all vectors with the configured model.
+            try (ApplicationContext context = ApplicationContext.run(Map.of("clearance.reembed", "true"))) {
+                context.getBean(ReembedJob.class).run();
+            }
+            return;
+        }
         Micronaut.run(Application.class, args);
     }
 }

@@ -8,6 +8,7 @@ import dev.langchain4j.model.embedding.onnx.HuggingFaceTokenCountEstimator;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micronaut.context.annotation.Requires;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.concurrent.Executors;
  * {@link EmbeddingWindow} so the chunker never produces text the model would silently truncate.
  */
 @Singleton
+@Requires(property = "clearance.embedding.provider", value = "onnx", defaultValue = "onnx")
 final class OnnxEmbedder implements Embedder, EmbeddingWindow {
 
     private static final int MODEL_WINDOW = 128;

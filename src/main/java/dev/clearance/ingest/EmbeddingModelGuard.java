@@ -3,6 +3,7 @@ package dev.clearance.ingest;
 import dev.clearance.embed.Embedder;
 import dev.clearance.store.EmbeddingModels;
 import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Requires;
 import jakarta.annotation.PostConstruct;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +14,7 @@ import org.slf4j.LoggerFactory;
  * re-embed job, which rewrites every vector and then records the new model.
  */
 @Context
+@Requires(property = "clearance.reembed", notEquals = "true")
 final class EmbeddingModelGuard {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddingModelGuard.class);

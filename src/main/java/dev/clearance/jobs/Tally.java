@@ -78,7 +78,7 @@ final class Tally {
                 "  took %.1f s%s%n",
                 took.toMillis() / 1000.0,
                 sent > 0 && seconds > 0
-                        ? String.format(" (%d documents sent, %.1f docs/s)", sent, sent / seconds)
+                        ? String.format(" (%d sent, %.1f docs/s)", sent, sent / seconds)
                         : "");
     }
 }

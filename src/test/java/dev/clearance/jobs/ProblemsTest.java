@@ -21,6 +21,14 @@ class ProblemsTest {
     }
 
     @Test
+    void aDetailThatRepeatsTheFieldErrorIsShownOnce() {
+        String body = """
+                {"title":"Invalid document","status":400,"detail":"text: either 'text' or 'contentBase64' is required",
+                 "errors":[{"field":"text","message":"either 'text' or 'contentBase64' is required"}]}""";
+        assertEquals("HTTP 400: text: either 'text' or 'contentBase64' is required", Problems.reason(json, 400, body));
+    }
+
+    @Test
     void fallsBackToTitleThenRawBody() {
         assertEquals("HTTP 403: Forbidden", Problems.reason(json, 403, "{\"title\":\"Forbidden\",\"status\":403}"));
         assertEquals("HTTP 502: Bad Gateway", Problems.reason(json, 502, "  Bad\n Gateway "));

@@ -21,7 +21,8 @@ final class LocalServers {
         int pg = freePort();
         int http = freePort();
         int grpc = freePort();
-        Path runDir = Path.of(System.getProperty("java.io.tmpdir"), "clearance-it-servers");
+        // A fresh data directory per test run: tests never depend on what earlier runs left behind.
+        Path runDir = freshRunDir();
         Map<String, String> env = Map.of(
                 "CLEARANCE_PG_PORT", Integer.toString(pg),
                 "CLEARANCE_FGA_HTTP_PORT", Integer.toString(http),
@@ -30,9 +31,11 @@ final class LocalServers {
                 // Production-like: decisions are cached, so tests prove revocations still apply at once.
                 "CLEARANCE_FGA_CHECK_CACHE", "true",
                 "CLEARANCE_FGA_CHECK_CACHE_TTL", "30s");
-        run(env, "stop"); // a previous run killed before its shutdown hook may have left them running
         run(env, "start");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> run(env, "stop")));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            run(env, "stop");
+            deleteQuietly(runDir);
+        }));
         return new Endpoints(
                 "jdbc:postgresql://127.0.0.1:" + pg + "/clearance",
                 "clearance",
@@ -55,6 +58,27 @@ final class LocalServers {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path freshRunDir() {
+        try {
+            // Under the system temp dir (not the clone): the postgres OS user must be able to reach it.
+            Path dir = Files.createTempDirectory("clearance-it-");
+            dir.toFile().setReadable(true, false);
+            dir.toFile().setExecutable(true, false);
+            return dir;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            // best effort: the temp dir is cleaned by the OS eventually
         }
     }
 
