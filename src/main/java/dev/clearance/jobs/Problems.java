@@ -32,7 +32,8 @@ final class Problems {
         JsonNode errors = problem.path("errors");
         for (int i = 0; i < Math.min(errors.size(), MAX_FIELD_ERRORS); i++) {
             JsonNode error = errors.get(i);
-            String field = error.path("field").asText("?") + ": " + error.path("message").asText("");
+            String field = error.path("field").asText("?") + ": "
+                    + error.path("message").asText("");
             if (!parts.contains(field)) { // the detail often repeats the only field error
                 parts.add(field);
             }

@@ -77,8 +77,6 @@ final class Tally {
         out.printf(
                 "  took %.1f s%s%n",
                 took.toMillis() / 1000.0,
-                sent > 0 && seconds > 0
-                        ? String.format(" (%d sent, %.1f docs/s)", sent, sent / seconds)
-                        : "");
+                sent > 0 && seconds > 0 ? String.format(" (%d sent, %.1f docs/s)", sent, sent / seconds) : "");
     }
 }

@@ -1,5 +1,6 @@
 package dev.clearance.web;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -17,8 +18,22 @@ final class ProblemExceptionHandler implements ExceptionHandler<ProblemException
 
     private static final Logger LOG = LoggerFactory.getLogger(ProblemExceptionHandler.class);
 
+    private final MeterRegistry meters;
+
+    ProblemExceptionHandler(MeterRegistry meters) {
+        this.meters = meters;
+    }
+
     @Override
     public HttpResponse<Problem> handle(HttpRequest request, ProblemException exception) {
+        // One counter for every refused or failed request, by problem type and route (no ids).
+        meters.counter(
+                        "clearance.problems",
+                        "type",
+                        exception.type(),
+                        "status",
+                        Integer.toString(exception.status().getCode()))
+                .increment();
         if (exception.status().getCode() >= 500) {
             LOG.warn(
                     "{} {}: {}",

@@ -31,6 +31,6 @@ final class ContainerServers {
         postgres.start();
         openfga.start();
         String fga = "http://" + openfga.getHost() + ":" + openfga.getMappedPort(8080);
-        return new Endpoints(postgres.getJdbcUrl(), "clearance", "clearance", fga, "testcontainers");
+        return new Endpoints(postgres.getJdbcUrl(), "clearance", "clearance", fga, "testcontainers", true);
     }
 }

@@ -41,7 +41,8 @@ final class LocalServers {
                 "clearance",
                 "clearance",
                 "http://127.0.0.1:" + http,
-                "local binaries");
+                "local binaries",
+                true);
     }
 
     private static void run(Map<String, String> env, String command) {

@@ -33,7 +33,7 @@ public final class RealServers {
         String fgaUrl = System.getenv("FGA_API_URL");
         if (dbUrl != null && !dbUrl.isBlank() && fgaUrl != null && !fgaUrl.isBlank()) {
             return new Endpoints(
-                    dbUrl, env("DB_USER", "clearance"), env("DB_PASSWORD", "clearance"), fgaUrl, "environment");
+                    dbUrl, env("DB_USER", "clearance"), env("DB_PASSWORD", "clearance"), fgaUrl, "environment", false);
         }
         if (!"local".equals(System.getenv("CLEARANCE_TEST_SERVERS")) && dockerAvailable()) {
             return ContainerServers.start();
