@@ -12,6 +12,8 @@ source scripts/jdk.sh
 PORT="${MICRONAUT_SERVER_PORT:-8080}"
 JAR=target/clearance-0.1.0-SNAPSHOT.jar
 
+# OpenFGA keeps its tuples in PostgreSQL for the demo, so a restart does not lose the access rules.
+export CLEARANCE_FGA_DATASTORE="${CLEARANCE_FGA_DATASTORE:-postgres}"
 bash scripts/servers.sh start
 eval "$(bash scripts/servers.sh env)"
 

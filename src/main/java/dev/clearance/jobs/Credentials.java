@@ -31,7 +31,7 @@ final class Credentials {
         return new Credentials(token, null);
     }
 
-    static Credentials demo(HttpClient http, URI base, String user, String tenant) throws ServiceClient.CallFailed {
+    static Credentials demo(HttpClient http, URI base, String user, String tenant) throws CallFailed {
         DemoSource source = new DemoSource(http, base, user, tenant);
         return new Credentials(source.fetch(), source);
     }
@@ -41,7 +41,7 @@ final class Credentials {
     }
 
     /** Fetches a fresh demo token; false when the token cannot be renewed (it came from outside). */
-    synchronized boolean refresh() throws ServiceClient.CallFailed {
+    synchronized boolean refresh() throws CallFailed {
         if (demo == null) {
             return false;
         }
@@ -51,7 +51,7 @@ final class Credentials {
 
     private record DemoSource(HttpClient http, URI base, String user, String tenant) {
 
-        String fetch() throws ServiceClient.CallFailed {
+        String fetch() throws CallFailed {
             ObjectMapper json = new ObjectMapper();
             try {
                 byte[] body = json.writeValueAsBytes(Map.of("user", user, "tenant", tenant, "scopes", SCOPES));
@@ -62,22 +62,25 @@ final class Credentials {
                         .build();
                 HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 404) {
-                    throw new ServiceClient.CallFailed(
+                    throw new CallFailed(
                             "the service at " + base + " does not issue demo tokens (demo mode is off); "
                                     + "set CLEARANCE_TOKEN instead",
+                            404,
                             true);
                 }
                 if (response.statusCode() != 200) {
-                    throw new ServiceClient.CallFailed(
-                            "demo token: " + Problems.reason(json, response.statusCode(), response.body()), true);
+                    throw new CallFailed(
+                            "demo token: " + Problems.reason(json, response.statusCode(), response.body()),
+                            response.statusCode(),
+                            true);
                 }
                 JsonNode node = json.readTree(response.body());
                 return node.path("accessToken").asText();
             } catch (IOException e) {
-                throw new ServiceClient.CallFailed("cannot reach " + base + " for a demo token: " + e, true);
+                throw new CallFailed("cannot reach " + base + " for a demo token: " + e, 0, true);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ServiceClient.CallFailed("interrupted", true);
+                throw new CallFailed("interrupted", 0, true);
             }
         }
     }

@@ -1,60 +1,58 @@
 package dev.clearance.jobs;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Sends the documents of a plan with a fixed number of requests in flight, then deletes the
- * documents the job sent before that are gone from the source. Each finished call is journaled at
- * once; every {@code batchSize} calls the state gets a fresh snapshot.
+ * Sends the documents of a plan in batches ({@code POST /v1/documents/batch}), a fixed number of
+ * requests in flight, then deletes the documents the job sent before that are gone from the
+ * source. Documents unchanged since the last run are skipped before anything is sent.
  */
 final class DocumentSync {
+
+    /** The service takes 12 MB per request by default; stay well below, whatever the batch size. */
+    static final long MAX_REQUEST_BYTES = 4L * 1024 * 1024;
+
+    private record Pending(Plan.Document document, DocumentReader.Prepared prepared) {}
 
     private final ServiceClient client;
     private final DocumentReader reader;
     private final JobState state;
-    private final Tally tally;
-    private final Progress progress;
+    private final Ledger ledger;
     private final boolean full;
     private final int batchSize;
-    private final AtomicInteger finished = new AtomicInteger();
-    private final AtomicReference<String> abort = new AtomicReference<>();
+    private volatile boolean batchEndpoint = true;
 
     DocumentSync(
-            ServiceClient client,
-            DocumentReader reader,
-            JobState state,
-            Tally tally,
-            Progress progress,
-            boolean full,
-            int batchSize) {
+            ServiceClient client, DocumentReader reader, JobState state, Ledger ledger, boolean full, int batchSize) {
         this.client = client;
         this.reader = reader;
         this.state = state;
-        this.tally = tally;
-        this.progress = progress;
+        this.ledger = ledger;
         this.full = full;
         this.batchSize = batchSize;
-    }
-
-    /** Why the run stopped early (bad token, service gone), or null. */
-    String abortReason() {
-        return abort.get();
     }
 
     void run(List<Plan.Document> documents, List<String> deletions, int concurrency) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(
                 concurrency, Thread.ofPlatform().name("send-", 1).factory());
         try {
-            documents.forEach(d -> pool.submit(() -> guarded(d.file().path(), () -> send(d))));
+            for (int i = 0; i < documents.size(); i += batchSize) {
+                List<Plan.Document> slice = documents.subList(i, Math.min(documents.size(), i + batchSize));
+                pool.submit(() -> {
+                    try {
+                        sendSlice(slice);
+                    } catch (RuntimeException e) { // a bug, not a document's fault: say so rather than hang
+                        ledger.failed(
+                                "documents from " + slice.getFirst().file().path(), e.toString());
+                    }
+                });
+            }
             // Deletions go last: a file that moved gets its new id before the old one disappears.
-            deletions.forEach(id -> pool.submit(() -> guarded("delete " + id, () -> delete(id))));
+            deletions.forEach(id -> pool.submit(() -> delete(id)));
             pool.shutdown();
             while (!pool.awaitTermination(1, TimeUnit.HOURS)) {
                 // keep waiting; large corpora on slow embedders take long
@@ -64,60 +62,95 @@ final class DocumentSync {
         }
     }
 
-    private void send(Plan.Document document) throws ServiceClient.CallFailed, DocumentReader.UnreadableException {
-        DocumentReader.Prepared prepared = reader.prepare(document);
-        if (!full && prepared.hash().equals(state.hashOf(document.id()))) {
-            tally.unchanged.incrementAndGet();
-            tally.skippedLocally.incrementAndGet();
+    private void sendSlice(List<Plan.Document> slice) {
+        List<Pending> batch = new ArrayList<>();
+        long bytes = 0;
+        for (Plan.Document document : slice) {
+            Pending pending = prepare(document);
+            if (pending == null) {
+                continue;
+            }
+            if (!batch.isEmpty() && bytes + pending.prepared().json().length > MAX_REQUEST_BYTES) {
+                send(batch);
+                batch = new ArrayList<>();
+                bytes = 0;
+            }
+            batch.add(pending);
+            bytes += pending.prepared().json().length;
+        }
+        if (!batch.isEmpty()) {
+            send(batch);
+        }
+    }
+
+    /** The request body of a document, or null when it needs no request (unchanged, unreadable). */
+    private Pending prepare(Plan.Document document) {
+        String path = document.file().path();
+        if (!ledger.mayProceed(path)) {
+            return null;
+        }
+        try {
+            DocumentReader.Prepared prepared = reader.prepare(document);
+            if (!full && prepared.hash().equals(state.hashOf(document.id()))) {
+                ledger.skipped();
+                return null;
+            }
+            return new Pending(document, prepared);
+        } catch (DocumentReader.UnreadableException e) {
+            ledger.failed(path, e.getMessage());
+        } catch (RuntimeException e) {
+            ledger.failed(path, e.toString());
+        }
+        return null;
+    }
+
+    private void send(List<Pending> batch) {
+        if (batch.size() > 1 && batchEndpoint && ledger.abortReason() == null) {
+            List<ServiceClient.Item> items = batch.stream()
+                    .map(p -> new ServiceClient.Item(
+                            p.document().id(), p.prepared().json()))
+                    .toList();
+            try {
+                List<ServiceClient.PutOutcome> outcomes = client.putBatch(items);
+                for (int i = 0; i < batch.size(); i++) {
+                    ledger.sent(batch.get(i).document(), batch.get(i).prepared().hash(), outcomes.get(i));
+                }
+                return;
+            } catch (CallFailed e) {
+                if (!e.batchRejected()) {
+                    batch.forEach(p -> ledger.failed(p.document().file().path(), e));
+                    return;
+                }
+                batchEndpoint = batchEndpoint && !e.batchUnsupported();
+            }
+        }
+        batch.forEach(this::putOne);
+    }
+
+    private void putOne(Pending pending) {
+        Plan.Document document = pending.document();
+        if (!ledger.mayProceed(document.file().path())) {
             return;
         }
-        ServiceClient.PutOutcome outcome = client.put(document.id(), prepared.json());
-        state.recordPut(document.id(), prepared.hash(), document.file().path());
-        tally.put(outcome.status(), outcome.searchable());
-    }
-
-    private void delete(String id) throws ServiceClient.CallFailed {
-        client.delete(id); // already gone counts as deleted: the goal is that it is not there
-        state.recordDelete(id);
-        tally.deleted.incrementAndGet();
-    }
-
-    private interface Call {
-        void run() throws ServiceClient.CallFailed, DocumentReader.UnreadableException;
-    }
-
-    private void guarded(String what, Call call) {
-        boolean failed = true;
         try {
-            String reason = abort.get();
-            if (reason != null) {
-                tally.fail(what, "not sent: " + reason);
-                return;
-            }
-            call.run();
-            failed = false;
-        } catch (ServiceClient.CallFailed e) {
-            tally.fail(what, e.getMessage());
-            if (e.fatal()) {
-                abort.compareAndSet(null, e.getMessage());
-            }
-        } catch (DocumentReader.UnreadableException e) {
-            tally.fail(what, e.getMessage());
-        } catch (RuntimeException e) {
-            tally.fail(what, e.toString());
-        } finally {
-            progress.advance(failed);
-            if (finished.incrementAndGet() % batchSize == 0) {
-                checkpoint();
-            }
+            ledger.sent(
+                    document,
+                    pending.prepared().hash(),
+                    client.put(document.id(), pending.prepared().json()));
+        } catch (CallFailed e) {
+            ledger.failed(document.file().path(), e);
         }
     }
 
-    private void checkpoint() {
+    private void delete(String id) {
+        if (!ledger.mayProceed("delete " + id)) {
+            return;
+        }
         try {
-            state.checkpoint();
-        } catch (IOException | UncheckedIOException e) {
-            tally.fail("job state", "cannot save a snapshot (the journal still holds the progress): " + e);
+            client.delete(id); // already gone counts as deleted: the goal is that it is not there
+            ledger.deleted(id);
+        } catch (CallFailed e) {
+            ledger.failed("delete " + id, e);
         }
     }
 }

@@ -109,6 +109,20 @@ final class IdMapping {
         return out.substring(0, MAX_ID - HASH_CHARS - 1) + "=" + sha256(out).substring(0, HASH_CHARS);
     }
 
+    // Ids may contain '+', '=', '@' and '~'; encoding all but unreserved characters keeps them literal.
+    static String urlPathSegment(String id) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) {
+                out.append(c);
+            } else {
+                out.append('%').append(String.format("%02X", b & 0xff));
+            }
+        }
+        return out.toString();
+    }
+
     static String sha256(String text) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));

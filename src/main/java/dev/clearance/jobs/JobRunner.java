@@ -75,7 +75,7 @@ final class JobRunner {
                         ? Credentials.fixed(options.token())
                         : Credentials.demo(
                                 http, options.service(), spec.demoToken().user(), tenantOf(spec));
-            } catch (ServiceClient.CallFailed e) {
+            } catch (CallFailed e) {
                 err.println("error: " + e.getMessage());
                 return FAILURES;
             }
@@ -92,16 +92,11 @@ final class JobRunner {
                 Runtime.getRuntime().addShutdownHook(notice);
                 try (Progress progress =
                         new Progress(err, options.progress(), plan.documents().size() + deletions.size())) {
-                    DocumentSync sync = new DocumentSync(
-                            client,
-                            new DocumentReader(directory, spec),
-                            state,
-                            tally,
-                            progress,
-                            options.full(),
-                            spec.batchSize());
-                    sync.run(plan.documents(), deletions, concurrency);
-                    abort = sync.abortReason();
+                    Ledger ledger = new Ledger(state, tally, progress);
+                    DocumentReader reader = new DocumentReader(directory, spec);
+                    new DocumentSync(client, reader, state, ledger, options.full(), spec.batchSize())
+                            .run(plan.documents(), deletions, concurrency);
+                    abort = ledger.abortReason();
                 } finally {
                     Runtime.getRuntime().removeShutdownHook(notice);
                 }
@@ -152,7 +147,7 @@ final class JobRunner {
                 tally.tuplesDeleted.addAndGet(chunk.size());
             }
             return null;
-        } catch (ServiceClient.CallFailed e) {
+        } catch (CallFailed e) {
             tally.fail("relationships", e.getMessage());
             return e.fatal() ? e.getMessage() : null;
         } finally {

@@ -23,7 +23,7 @@ record JobSpec(
         Integer batchSize) {
 
     static final int DEFAULT_CONCURRENCY = 2;
-    static final int DEFAULT_BATCH_SIZE = 50;
+    static final int DEFAULT_BATCH_SIZE = 10;
 
     JobSpec {
         groups = groups == null ? Map.of() : groups;

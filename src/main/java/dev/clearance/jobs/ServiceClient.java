@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,23 +23,14 @@ final class ServiceClient {
     private static final int ATTEMPTS = 5;
     private static final Set<Integer> TRANSIENT = Set.of(429, 502, 503, 504);
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
+    // A batch is ingested one document after the other; on a CPU embedder that takes a while.
+    private static final Duration BATCH_TIMEOUT = Duration.ofMinutes(15);
 
-    /** What the service said about one PUT. */
-    record PutOutcome(String status, boolean searchable) {}
+    /** What the service said about one document: its status, or why it failed (then status is null). */
+    record PutOutcome(String status, boolean searchable, String failure) {}
 
-    /** A call that failed for good. {@code fatal}: no later call can succeed either (bad token, scope). */
-    static final class CallFailed extends Exception {
-        private final boolean fatal;
-
-        CallFailed(String reason, boolean fatal) {
-            super(reason);
-            this.fatal = fatal;
-        }
-
-        boolean fatal() {
-            return fatal;
-        }
-    }
+    /** One document of a batch: its id and its PUT body. */
+    record Item(String id, byte[] body) {}
 
     private final URI base;
     private final Credentials credentials;
@@ -60,22 +52,51 @@ final class ServiceClient {
     }
 
     PutOutcome put(String id, byte[] body) throws CallFailed {
-        HttpResponse<String> response = send("PUT", "/v1/documents/" + encode(id), body);
+        HttpResponse<String> response = send("PUT", "/v1/documents/" + IdMapping.urlPathSegment(id), body, TIMEOUT);
         if (response.statusCode() / 100 != 2) {
             throw failure(response);
         }
-        try {
-            JsonNode node = json.readTree(response.body());
-            return new PutOutcome(
-                    node.path("status").asText("?"), node.path("searchable").asBoolean(true));
-        } catch (IOException e) {
-            throw new CallFailed("unexpected response: " + e.getMessage(), false);
+        return outcome(parse(response));
+    }
+
+    /** {@code POST /v1/documents/batch}: outcomes in the order of the items. */
+    List<PutOutcome> putBatch(List<Item> items) throws CallFailed {
+        StringBuilder body = new StringBuilder("{\"documents\":[");
+        for (Item item : items) {
+            body.append(body.charAt(body.length() - 1) == '[' ? "" : ",")
+                    .append("{\"id\":")
+                    .append(new String(bytes(item.id()), StandardCharsets.UTF_8))
+                    .append(",\"document\":")
+                    .append(new String(item.body(), StandardCharsets.UTF_8))
+                    .append('}');
         }
+        byte[] request = body.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> response = send("POST", "/v1/documents/batch", request, BATCH_TIMEOUT);
+        if (response.statusCode() / 100 != 2) {
+            throw failure(response);
+        }
+        JsonNode results = parse(response).path("results");
+        List<PutOutcome> outcomes = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode result = results.path(i);
+            if (!items.get(i).id().equals(result.path("id").asText())) {
+                throw new CallFailed("unexpected batch response: results do not match the documents", 0, false);
+            }
+            JsonNode problem = result.path("problem");
+            outcomes.add(
+                    problem.isObject()
+                            ? new PutOutcome(
+                                    null,
+                                    false,
+                                    Problems.reason(json, problem.path("status").asInt(), problem.toString()))
+                            : outcome(result.path("result")));
+        }
+        return outcomes;
     }
 
     /** Deletes a document; true when it existed, false when it was already gone. */
     boolean delete(String id) throws CallFailed {
-        HttpResponse<String> response = send("DELETE", "/v1/documents/" + encode(id), null);
+        HttpResponse<String> response = send("DELETE", "/v1/documents/" + IdMapping.urlPathSegment(id), null, TIMEOUT);
         if (response.statusCode() == 404) {
             return false;
         }
@@ -87,17 +108,17 @@ final class ServiceClient {
 
     void relationships(List<Tuple> writes, List<Tuple> deletes) throws CallFailed {
         byte[] body = bytes(Map.of("writes", writes, "deletes", deletes));
-        HttpResponse<String> response = send("POST", "/v1/relationships", body);
+        HttpResponse<String> response = send("POST", "/v1/relationships", body, TIMEOUT);
         if (response.statusCode() / 100 != 2) {
             throw failure(response);
         }
     }
 
-    private HttpResponse<String> send(String method, String path, byte[] body) throws CallFailed {
+    private HttpResponse<String> send(String method, String path, byte[] body, Duration timeout) throws CallFailed {
         boolean refreshed = false;
         for (int attempt = 1; ; attempt++) {
             HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
-                    .timeout(TIMEOUT)
+                    .timeout(timeout)
                     .header("Authorization", "Bearer " + credentials.token())
                     .header("Content-Type", "application/json")
                     .header("Accept", "application/json, application/problem+json")
@@ -120,19 +141,32 @@ final class ServiceClient {
                 pause(attempt, response.headers().firstValue("Retry-After").orElse(null));
             } catch (IOException e) {
                 if (attempt == ATTEMPTS) {
-                    throw new CallFailed("service unreachable at " + base + ": " + e, true);
+                    throw new CallFailed("service unreachable at " + base + ": " + e, 0, true);
                 }
                 pause(attempt, null);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new CallFailed("interrupted", true);
+                throw new CallFailed("interrupted", 0, true);
             }
         }
     }
 
     private CallFailed failure(HttpResponse<String> response) {
         int status = response.statusCode();
-        return new CallFailed(Problems.reason(json, status, response.body()), status == 401 || status == 403);
+        return new CallFailed(Problems.reason(json, status, response.body()), status, status == 401 || status == 403);
+    }
+
+    private JsonNode parse(HttpResponse<String> response) throws CallFailed {
+        try {
+            return json.readTree(response.body());
+        } catch (IOException e) {
+            throw new CallFailed("unexpected response: " + e.getMessage(), response.statusCode(), false);
+        }
+    }
+
+    private static PutOutcome outcome(JsonNode result) {
+        return new PutOutcome(
+                result.path("status").asText("?"), result.path("searchable").asBoolean(true), null);
     }
 
     private byte[] bytes(Object value) {
@@ -141,20 +175,6 @@ final class ServiceClient {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    // Ids may contain '+', '=', '@' and '~'; encoding all but unreserved characters keeps them literal.
-    static String encode(String id) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
-            char c = (char) (b & 0xff);
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) {
-                out.append(c);
-            } else {
-                out.append('%').append(String.format("%02X", b & 0xff));
-            }
-        }
-        return out.toString();
     }
 
     private static void pause(int attempt, String retryAfter) throws CallFailed {
@@ -166,7 +186,7 @@ final class ServiceClient {
             Thread.sleep(Math.min(millis, 30_000));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CallFailed("interrupted", true);
+            throw new CallFailed("interrupted", 0, true);
         }
     }
 }

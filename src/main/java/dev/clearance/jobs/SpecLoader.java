@@ -103,7 +103,10 @@ final class SpecLoader {
                         errors,
                         "metadata." + key + ": keys and values must not be empty"));
         require(spec.concurrency() >= 1 && spec.concurrency() <= 32, errors, "concurrency: must be 1 to 32");
-        require(spec.batchSize() >= 1 && spec.batchSize() <= 10_000, errors, "batchSize: must be 1 to 10000");
+        require(
+                spec.batchSize() >= 1 && spec.batchSize() <= 100,
+                errors,
+                "batchSize: must be 1 to 100 (the service takes at most 100 documents per batch)");
         return errors;
     }
 

@@ -5,6 +5,8 @@ import dev.clearance.authz.FgaStore;
 import dev.clearance.embed.Embedder;
 import dev.clearance.identity.Caller;
 import dev.clearance.store.AccessChangeLog;
+import dev.clearance.web.Problem;
+import dev.clearance.web.ValidationProblem;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
@@ -48,6 +50,7 @@ public final class SearchService {
 
     public SearchResponse search(Caller caller, SearchRequest request, String requestId, String action) {
         long started = System.nanoTime();
+        validate(request);
         int topK = request.topKOrDefault();
         float[] vector = timed("embed", () -> embedder.embed(request.query()));
         Strategy strategy = request.strategyOrDefault();
@@ -95,6 +98,25 @@ public final class SearchService {
                         found.strategy(),
                         found.complete(),
                         ms));
+    }
+
+    /** Every entry point (HTTP, MCP, ask) gets the same limits, whether or not it ran bean validation. */
+    private static void validate(SearchRequest request) {
+        List<Problem.FieldError> errors = new java.util.ArrayList<>();
+        if (request.query() == null || request.query().isBlank()) {
+            errors.add(new Problem.FieldError("query", "must not be blank"));
+        } else if (request.query().length() > 4000) {
+            errors.add(new Problem.FieldError("query", "must be at most 4000 characters"));
+        }
+        if (request.topK() != null && (request.topK() < 1 || request.topK() > 50)) {
+            errors.add(new Problem.FieldError("topK", "must be between 1 and 50"));
+        }
+        if (request.maxTokens() != null && request.maxTokens() < 1) {
+            errors.add(new Problem.FieldError("maxTokens", "must be positive"));
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationProblem(errors);
+        }
     }
 
     private <T> T timed(String stage, java.util.function.Supplier<T> work) {

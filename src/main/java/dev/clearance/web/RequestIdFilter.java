@@ -4,6 +4,7 @@ import io.micronaut.context.propagation.slf4j.MdcPropagationContext;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.core.propagation.MutablePropagatedContext;
 import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ResponseFilter;
@@ -30,6 +31,15 @@ final class RequestIdFilter implements Ordered {
         String id = RequestIds.of(request);
         if (id != null) {
             response.header(RequestIds.HEADER, id);
+        }
+        if (response.getStatus() == HttpStatus.UNAUTHORIZED
+                && !response.getHeaders().contains("WWW-Authenticate")) {
+            // RFC 6750 challenge, pointing MCP clients at the protected-resource metadata (RFC 9728).
+            String host = request.getHeaders().get("Host");
+            response.header(
+                    "WWW-Authenticate",
+                    "Bearer resource_metadata=\"http://" + (host == null ? "localhost" : host)
+                            + "/.well-known/oauth-protected-resource\"");
         }
     }
 

@@ -40,7 +40,7 @@ class SpecLoaderTest {
                 metadata: {collection: handbook}
                 deleteMissing: false
                 concurrency: 4
-                batchSize: 10
+                batchSize: 20
                 """);
         assertEquals("handbook", spec.name(), "the name defaults to the file name");
         assertEquals("acme", spec.tenant());
@@ -53,7 +53,7 @@ class SpecLoaderTest {
         assertEquals("**/salary-*.md", spec.files().getFirst().match());
         assertEquals(false, spec.deleteMissing());
         assertEquals(4, spec.concurrency());
-        assertEquals(10, spec.batchSize());
+        assertEquals(20, spec.batchSize());
     }
 
     @Test
