@@ -54,51 +54,32 @@ public final class AclOutbox {
 
     /** Leases up to {@code limit} due entries (newest per document) for {@code lease}. */
     public List<Entry> lease(int limit, Duration lease) {
-        String sql = """
-                UPDATE acl_outbox o SET next_attempt_at = now() + make_interval(secs => ?), attempts = attempts + 1
-                WHERE o.id IN (
-                    SELECT id FROM acl_outbox x
-                    WHERE x.next_attempt_at <= now()
-                      AND x.acl_version = (SELECT max(acl_version) FROM acl_outbox y
-                                           WHERE y.tenant = x.tenant AND y.document_id = x.document_id)
-                    ORDER BY x.id LIMIT ? FOR UPDATE SKIP LOCKED)
-                RETURNING o.id, o.tenant, o.document_id, o.acl_version, o.desired::text, o.attempts
-                """;
-        return Jdbc.inTransaction(dataSource, c -> {
-            try (PreparedStatement s = c.prepareStatement(sql)) {
-                s.setDouble(1, lease.toMillis() / 1000.0);
-                s.setInt(2, limit);
-                List<Entry> entries = new ArrayList<>();
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        entries.add(new Entry(
-                                rs.getLong(1),
-                                rs.getString(2),
-                                rs.getString(3),
-                                rs.getLong(4),
-                                parse(rs.getString(5)),
-                                rs.getInt(6)));
-                    }
-                }
-                return entries;
-            }
-        });
+        return leaseWhere("""
+                SELECT id FROM acl_outbox x
+                WHERE x.next_attempt_at <= now()
+                  AND x.acl_version = (SELECT max(acl_version) FROM acl_outbox y
+                                       WHERE y.tenant = x.tenant AND y.document_id = x.document_id)
+                ORDER BY x.id LIMIT ? FOR UPDATE SKIP LOCKED""", lease, limit);
     }
 
     /** Leases the newest entry of one document right away (used after a PUT, to answer synced). */
     public List<Entry> leaseDocument(String tenant, String documentId, Duration lease) {
-        String sql = """
-                UPDATE acl_outbox o SET next_attempt_at = now() + make_interval(secs => ?), attempts = attempts + 1
-                WHERE o.id IN (
-                    SELECT id FROM acl_outbox x WHERE x.tenant = ? AND x.document_id = ?
-                    ORDER BY x.acl_version DESC LIMIT 1 FOR UPDATE SKIP LOCKED)
-                RETURNING o.id, o.tenant, o.document_id, o.acl_version, o.desired::text, o.attempts
-                """;
+        return leaseWhere("""
+                SELECT id FROM acl_outbox x WHERE x.tenant = ? AND x.document_id = ?
+                ORDER BY x.acl_version DESC LIMIT 1 FOR UPDATE SKIP LOCKED""", lease, tenant, documentId);
+    }
+
+    /** Pushes the next attempt of the selected entries past the lease and returns them. */
+    private List<Entry> leaseWhere(String selectIds, Duration lease, Object... parameters) {
+        String sql = "UPDATE acl_outbox o SET next_attempt_at = now() + make_interval(secs => ?),"
+                + " attempts = attempts + 1 WHERE o.id IN (" + selectIds + ")"
+                + " RETURNING o.id, o.tenant, o.document_id, o.acl_version, o.desired::text, o.attempts";
         return Jdbc.inTransaction(dataSource, c -> {
             try (PreparedStatement s = c.prepareStatement(sql)) {
                 s.setDouble(1, lease.toMillis() / 1000.0);
-                s.setString(2, tenant);
-                s.setString(3, documentId);
+                for (int i = 0; i < parameters.length; i++) {
+                    s.setObject(i + 2, parameters[i]);
+                }
                 List<Entry> entries = new ArrayList<>();
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
