@@ -18,6 +18,9 @@ public final class Chunker {
     private static final Pattern SENTENCES = Pattern.compile("(?<=[.!?。！？])\\s+");
     private static final Pattern WORDS = Pattern.compile("\\s+");
 
+    /** A title longer than this is shortened in the embedded text, so it cannot crowd out the chunk. */
+    private static final int TITLE_TOKENS = 32;
+
     private final TokenCounter tokens;
     private final EmbeddingWindow window;
     private final ChunkingProperties properties;
@@ -28,38 +31,65 @@ public final class Chunker {
         this.properties = properties;
     }
 
+    /** Chunks embedded without a title. */
     public List<Chunk> chunk(String text) {
+        return chunk(text, "");
+    }
+
+    /**
+     * Chunks whose {@link #embeddingText embedding text} (title line plus chunk) still fits the
+     * embedding window: the title's word pieces are reserved, so the model never silently drops the
+     * end of a chunk.
+     */
+    public List<Chunk> chunk(String text, String title) {
+        int reserve = window.count(titleLine(title));
         List<String> units = new ArrayList<>();
         for (String block : BLOCKS.split(text.strip())) {
             if (!block.isBlank()) {
-                split(block.strip(), units);
+                split(block.strip(), units, reserve);
             }
         }
-        return pack(units);
+        return pack(units, reserve);
+    }
+
+    /**
+     * What the model embeds for a chunk: its (shortened) title gives short chunks their context.
+     * Ingestion and re-embedding both use this, so a re-embedded vector equals a fresh one.
+     */
+    public String embeddingText(String title, String chunkText) {
+        return titleLine(title) + chunkText;
+    }
+
+    private String titleLine(String title) {
+        if (title == null || title.isBlank()) {
+            return "";
+        }
+        return tokens.truncate(title.strip(), TITLE_TOKENS) + "\n";
     }
 
     /** Breaks a block into units that each fit a chunk on their own. */
-    private void split(String block, List<String> out) {
-        if (fits(block)) {
+    private void split(String block, List<String> out, int reserve) {
+        if (fits(block, reserve)) {
             out.add(block);
             return;
         }
         String[] sentences = SENTENCES.split(block);
         if (sentences.length > 1) {
             for (String sentence : sentences) {
-                split(sentence, out);
+                split(sentence, out, reserve);
             }
             return;
         }
         String[] words = WORDS.split(block);
         if (words.length > 1) {
-            packWords(words, out);
+            packWords(words, out, reserve);
             return;
         }
         // One unbroken run longer than a chunk (e.g. a base64 blob): cut by tokens.
         String rest = block;
         while (!rest.isEmpty()) {
-            String head = tokens.truncate(rest, Math.max(1, Math.min(properties.maxTokens(), window.maxTokens()) / 2));
+            String head = tokens.truncate(
+                    rest, Math.max(1, Math.min(properties.maxTokens(), window.maxTokens() - reserve) / 2));
             if (head.isEmpty()) {
                 head = rest.substring(0, Math.min(rest.length(), 64));
             }
@@ -68,11 +98,11 @@ public final class Chunker {
         }
     }
 
-    private void packWords(String[] words, List<String> out) {
+    private void packWords(String[] words, List<String> out, int reserve) {
         StringBuilder current = new StringBuilder();
         for (String word : words) {
             String candidate = current.isEmpty() ? word : current + " " + word;
-            if (!current.isEmpty() && !fits(candidate)) {
+            if (!current.isEmpty() && !fits(candidate, reserve)) {
                 out.add(current.toString());
                 current.setLength(0);
                 current.append(word);
@@ -80,10 +110,10 @@ public final class Chunker {
                 current.setLength(0);
                 current.append(candidate);
             }
-            if (!fits(current.toString())) {
+            if (!fits(current.toString(), reserve)) {
                 String single = current.toString();
                 current.setLength(0);
-                split(single, out);
+                split(single, out, reserve);
             }
         }
         if (!current.isEmpty()) {
@@ -92,14 +122,14 @@ public final class Chunker {
     }
 
     /** Greedily joins units into chunks, starting each new chunk with the tail of the previous one. */
-    private List<Chunk> pack(List<String> units) {
+    private List<Chunk> pack(List<String> units, int reserve) {
         List<Chunk> chunks = new ArrayList<>();
         List<String> current = new ArrayList<>();
         for (String unit : units) {
-            if (!current.isEmpty() && !fits(join(current, unit))) {
+            if (!current.isEmpty() && !fits(join(current, unit), reserve)) {
                 emit(current, chunks);
                 current = overlap(current);
-                while (!current.isEmpty() && !fits(join(current, unit))) {
+                while (!current.isEmpty() && !fits(join(current, unit), reserve)) {
                     current.remove(0);
                 }
             }
@@ -134,7 +164,7 @@ public final class Chunker {
         return String.join("\n\n", units) + "\n\n" + next;
     }
 
-    private boolean fits(String text) {
-        return tokens.count(text) <= properties.maxTokens() && window.count(text) <= window.maxTokens();
+    private boolean fits(String text, int reserve) {
+        return tokens.count(text) <= properties.maxTokens() && window.count(text) <= window.maxTokens() - reserve;
     }
 }

@@ -16,4 +16,9 @@ public interface Embedder {
     default float[] embed(String text) {
         return embedAll(List.of(text)).get(0);
     }
+
+    /** The vector of a search query; models trained with a query instruction add it here. */
+    default float[] embedQuery(String query) {
+        return embed(query);
+    }
 }

@@ -5,7 +5,7 @@ import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.HuggingFaceTokenCountEstimator;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micronaut.context.annotation.Requires;
@@ -17,15 +17,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * In-process all-MiniLM-L6-v2 (quantized ONNX) through LangChain4j: no network, no GPU. The model
- * reads at most 128 word pieces (including its two special tokens); this class also serves as the
- * {@link EmbeddingWindow} so the chunker never produces text the model would silently truncate.
+ * In-process bge-small-en-v1.5 (quantized ONNX) through LangChain4j: no network, no GPU; chosen by
+ * measurement (docs/adr/0007). The model reads at most 512 word pieces (including its two special
+ * tokens); this class also serves as the {@link EmbeddingWindow} so the chunker never produces text
+ * the model would have to split. Queries get bge's retrieval instruction; passages do not.
  */
 @Singleton
 @Requires(property = "clearance.embedding.provider", value = "onnx", defaultValue = "onnx")
 final class OnnxEmbedder implements Embedder, EmbeddingWindow {
 
-    private static final int MODEL_WINDOW = 128;
+    private static final int MODEL_WINDOW = 512;
+    static final String QUERY_INSTRUCTION = "Represent this sentence for searching relevant passages: ";
     private static final int SPECIAL_TOKENS = 2;
 
     private final ExecutorService executor;
@@ -41,7 +43,7 @@ final class OnnxEmbedder implements Embedder, EmbeddingWindow {
             thread.setDaemon(true);
             return thread;
         });
-        this.model = new AllMiniLmL6V2QuantizedEmbeddingModel(executor);
+        this.model = new BgeSmallEnV15QuantizedEmbeddingModel(executor);
         this.wordPieces = new HuggingFaceTokenCountEstimator();
         this.timer = Timer.builder("clearance.embedding.duration")
                 .description("Time to embed one batch of passages")
@@ -50,7 +52,7 @@ final class OnnxEmbedder implements Embedder, EmbeddingWindow {
 
     @Override
     public String modelName() {
-        return "all-minilm-l6-v2-q";
+        return "bge-small-en-v1.5-q";
     }
 
     @Override
@@ -71,6 +73,11 @@ final class OnnxEmbedder implements Embedder, EmbeddingWindow {
             embeddings.forEach(e -> vectors.add(e.vector()));
         }
         return vectors;
+    }
+
+    @Override
+    public float[] embedQuery(String query) {
+        return embed(QUERY_INSTRUCTION + query);
     }
 
     @Override

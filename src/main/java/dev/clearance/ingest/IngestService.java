@@ -116,10 +116,10 @@ public final class IngestService {
     }
 
     private List<NewChunk> embed(String text, String title) {
-        List<Chunk> chunks = chunker.chunk(text);
+        List<Chunk> chunks = chunker.chunk(text, title);
         // The title gives short chunks their context; it is embedded, not stored in the chunk text.
         List<float[]> vectors = embedder.embedAll(
-                chunks.stream().map(c -> title + "\n" + c.text()).toList());
+                chunks.stream().map(c -> chunker.embeddingText(title, c.text())).toList());
         List<NewChunk> out = new ArrayList<>(chunks.size());
         for (int i = 0; i < chunks.size(); i++) {
             Chunk chunk = chunks.get(i);

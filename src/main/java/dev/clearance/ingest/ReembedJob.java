@@ -1,5 +1,6 @@
 package dev.clearance.ingest;
 
+import dev.clearance.chunk.Chunker;
 import dev.clearance.embed.Embedder;
 import dev.clearance.store.EmbeddingModels;
 import dev.clearance.store.ReembedRepository;
@@ -24,7 +25,10 @@ public final class ReembedJob {
     private final EmbeddingModels models;
     private final Embedder embedder;
 
-    ReembedJob(ReembedRepository chunks, EmbeddingModels models, Embedder embedder) {
+    private final Chunker chunker;
+
+    ReembedJob(ReembedRepository chunks, EmbeddingModels models, Embedder embedder, Chunker chunker) {
+        this.chunker = chunker;
         this.chunks = chunks;
         this.models = models;
         this.embedder = embedder;
@@ -36,8 +40,9 @@ public final class ReembedJob {
         long after = 0;
         List<ReembedRepository.ChunkText> page;
         while (!(page = chunks.page(after, PAGE)).isEmpty()) {
-            List<float[]> vectors = embedder.embedAll(
-                    page.stream().map(c -> c.title() + "\n" + c.text()).toList());
+            List<float[]> vectors = embedder.embedAll(page.stream()
+                    .map(c -> chunker.embeddingText(c.title(), c.text()))
+                    .toList());
             chunks.update(page, vectors, embedder.modelName());
             after = page.get(page.size() - 1).id();
             done += page.size();

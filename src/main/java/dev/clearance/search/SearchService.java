@@ -52,7 +52,7 @@ public final class SearchService {
         long started = System.nanoTime();
         validate(request);
         int topK = request.topKOrDefault();
-        float[] vector = timed("embed", () -> embedder.embed(request.query()));
+        float[] vector = timed("embed", () -> embedder.embedQuery(request.query()));
         Strategy strategy = request.strategyOrDefault();
         boolean fresh = changes.changedWithin(caller.tenant(), properties.consistencyWindow());
         Retrieval.Found found = timed(

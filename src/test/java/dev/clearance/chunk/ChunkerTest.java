@@ -38,6 +38,30 @@ class ChunkerTest {
     }
 
     @Test
+    void theTitleEmbeddedWithEachChunkIsCountedAgainstTheWindow() {
+        // A token budget that never binds, so only the 60-word window decides.
+        Chunker chunker = new Chunker(TOKENS, WORDS, new ChunkingProperties(5000, 0));
+        String text = "Word. ".repeat(400);
+        String title = "a b c d e f g h i j k l m n o p q r s t";
+        List<Chunk> withTitle = chunker.chunk(text, title);
+        List<Chunk> without = chunker.chunk(text);
+        for (Chunk chunk : withTitle) {
+            assertTrue(WORDS.count(chunker.embeddingText(title, chunk.text())) <= 60, "title + chunk fit the window");
+        }
+        assertTrue(withTitle.size() > without.size(), "room for the title means smaller chunks");
+        assertTrue(chunker.embeddingText(title, "x").startsWith(title + "\n"));
+        assertEquals("x", chunker.embeddingText("  ", "x"));
+    }
+
+    @Test
+    void aLongTitleIsShortenedSoItCannotCrowdOutTheChunk() {
+        String title = "heading ".repeat(500);
+        String line = chunker.embeddingText(title, "body");
+        assertTrue(TOKENS.count(line) <= 34, TOKENS.count(line) + " tokens");
+        assertTrue(line.endsWith("\nbody"));
+    }
+
+    @Test
     void shortParagraphsAreJoinedAndHeadingsStartNewBlocks() {
         List<Chunk> chunks = chunker.chunk("# Title\nIntro.\n\nSecond paragraph.");
         assertEquals(1, chunks.size());
