@@ -22,7 +22,7 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule onlyEmbedAndChunkUseLangChain4j = noClasses()
             .that()
-            .resideOutsideOfPackages("dev.clearance.embed..", "dev.clearance.chunk..")
+            .resideOutsideOfPackages("dev.clearance.embed..", "dev.clearance.chunk..", "dev.clearance.answer.llm..")
             .should()
             .dependOnClassesThat()
             .resideInAPackage("dev.langchain4j..");
@@ -44,7 +44,8 @@ class ArchitectureTest {
                     "dev.clearance.authz..",
                     "dev.clearance.store..",
                     "dev.clearance.embed..",
-                    "dev.clearance.chunk..")
+                    "dev.clearance.chunk..",
+                    "dev.clearance.answer..")
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("dev.clearance.api..", "dev.clearance.mcp..");
