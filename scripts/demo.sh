@@ -45,6 +45,8 @@ cat <<EOT
 
 Clearance is running at http://localhost:$PORT  (OpenAPI: http://localhost:$PORT/openapi/, health: /health)
 
+Open http://localhost:$PORT/ in a browser and pick a demo user to search as that person.
+
 Get a token for a demo user, then search as that user:
 
   token() { curl -s -X POST localhost:$PORT/demo/token -H 'Content-Type: application/json' \\

@@ -11,5 +11,8 @@ started=$(date +%s)
 bash scripts/fga-test.sh
 # Provision the servers' binaries before Maven runs, so their (one-time) build output stands apart.
 bash scripts/servers.sh install
+# The web page test (WebPageIT) drives Debian's headless Chromium: installed here with apt-get when
+# missing. Without it that test fails (it never skips); the rest of the suite still runs.
+bash scripts/browser.sh install || echo "[test] no Chromium/ChromeDriver: WebPageIT will fail" >&2
 mvn -B -ntp verify "$@"
 echo "test suite finished in $(( $(date +%s) - started ))s"

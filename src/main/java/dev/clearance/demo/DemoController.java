@@ -24,9 +24,11 @@ import java.util.Map;
 class DemoController {
 
     private final DemoIssuer issuer;
+    private final DemoProperties properties;
 
-    DemoController(DemoIssuer issuer) {
+    DemoController(DemoIssuer issuer, DemoProperties properties) {
         this.issuer = issuer;
+        this.properties = properties;
     }
 
     /** Who the token is for. */
@@ -41,6 +43,10 @@ class DemoController {
     @Serdeable
     record TokenResponse(String accessToken, String tokenType) {}
 
+    /** The tenant of the demo corpus and the people (and agent) it was written for. */
+    @Serdeable
+    record Users(String tenant, List<DemoPeople.Person> users) {}
+
     @Get("/jwks.json")
     Map<String, Object> jwks() {
         return issuer.jwks();
@@ -50,5 +56,11 @@ class DemoController {
     TokenResponse token(@Valid @Body TokenRequest request) throws JOSEException {
         List<String> scopes = request.scopes() == null ? List.of() : request.scopes();
         return new TokenResponse(issuer.sign(request.user(), request.tenant(), request.agent(), scopes), "Bearer");
+    }
+
+    /** Lets the web page offer one-click sign-in as the demo people; absent when the demo is off. */
+    @Get("/users")
+    Users users() {
+        return new Users(properties.tenant(), DemoPeople.ALL);
     }
 }
