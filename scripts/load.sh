@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The load suite: a running service on loopback, searched by 16 closed-loop clients from a second
+# process for 60 s with a mix of users and an agent, while an ingest job loads the demo corpus into
+# another tenant at the same time. Prints p50/p95/p99, throughput, every non-200, and the service's
+# heap (after a full GC) and RSS before and after. Exits non-zero on any error.
+#
+#   scripts/load.sh                 # search the demo corpus (tenant acme)
+#   LOAD_DATA=bench scripts/load.sh # search the 100k-chunk benchmark corpus (scripts/bench.sh data)
+#
+# Settings: LOAD_CLIENTS (16), LOAD_SECONDS (60), LOAD_PORT (18080), LOAD_INGEST (1 = run the ingest
+# job alongside, 0 = search only).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/jdk.sh
+
+CLIENTS="${LOAD_CLIENTS:-16}"
+SECONDS_TO_RUN="${LOAD_SECONDS:-60}"
+PORT="${LOAD_PORT:-18080}"
+DATA="${LOAD_DATA:-demo}"
+INGEST="${LOAD_INGEST:-1}"
+JAR=target/clearance-0.1.0-SNAPSHOT.jar
+WORK="$(mktemp -d)"
+trap 'kill "${SERVICE_PID:-}" "${INGEST_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT INT TERM
+
+export CLEARANCE_FGA_DATASTORE="${CLEARANCE_FGA_DATASTORE:-postgres}"
+bash scripts/servers.sh start
+eval "$(bash scripts/servers.sh env)"
+
+echo "[load] building the service and the load client"
+mvn -B -q -ntp -DskipTests -Dspotless.check.skip=true package test-compile \
+  dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/classpath.txt"
+CLIENT_CP="target/test-classes:target/classes:$(cat "$WORK/classpath.txt")"
+
+export MICRONAUT_SERVER_PORT="$PORT"
+export CLEARANCE_DEMO_ENABLED=true
+export AUTH_JWKS_URL="http://127.0.0.1:$PORT/demo/jwks.json"
+export AUTH_ISSUER=clearance-demo
+export AUTH_AUDIENCE=clearance
+URL="http://127.0.0.1:$PORT"
+java -jar "$JAR" >"$WORK/service.log" 2>&1 &
+SERVICE_PID=$!
+for _ in $(seq 1 180); do
+  curl -sf "$URL/health/readiness" >/dev/null 2>&1 && break
+  kill -0 "$SERVICE_PID" 2>/dev/null || { tail -n 40 "$WORK/service.log"; exit 1; }
+  sleep 1
+done
+
+case "$DATA" in
+  demo)
+    echo "[load] loading the demo corpus into tenant acme (unchanged documents cost nothing)"
+    java -cp "$JAR" dev.clearance.jobs.IngestJob run ingest-jobs/demo.yaml --service "$URL" --progress plain
+    TENANT=acme
+    CALLERS="alice,carol,hana,fred,alice/helpdesk-bot,guest"
+    ;;
+  bench)
+    eval "$(java -cp "$CLIENT_CP" dev.clearance.bench.BenchData ensure)"
+    TENANT="$BENCH_TENANT"
+    CALLERS="$BENCH_CALLERS"
+    ;;
+  *) echo "LOAD_DATA must be demo or bench" >&2; exit 2 ;;
+esac
+
+if [ "$INGEST" = 1 ]; then
+  # The same corpus into a tenant of its own: real chunking, embedding and tuple writes while the
+  # clients search. A fresh state directory makes every document new.
+  sed -e "s/^tenant: .*/tenant: load-$(date +%s)/" -e "s|directory: corpus/docs|directory: $PWD/ingest-jobs/corpus/docs|" \
+    ingest-jobs/demo.yaml >"$WORK/ingest.yaml"
+  java -cp "$JAR" dev.clearance.jobs.IngestJob run "$WORK/ingest.yaml" --service "$URL" --progress plain \
+    >"$WORK/ingest.log" 2>&1 &
+  INGEST_PID=$!
+fi
+
+set +e
+java -cp "$CLIENT_CP" dev.clearance.load.LoadTest --url "$URL" --tenant "$TENANT" --callers "$CALLERS" \
+  --clients "$CLIENTS" --seconds "$SECONDS_TO_RUN" --pid "$SERVICE_PID"
+LOAD_STATUS=$?
+set -e
+
+if [ "$INGEST" = 1 ]; then
+  if kill -0 "$INGEST_PID" 2>/dev/null; then
+    echo "[load] the ingest job is still running; waiting for it to finish"
+  fi
+  wait "$INGEST_PID"; INGEST_STATUS=$?
+  tail -n 12 "$WORK/ingest.log"
+  echo "[load] ingest job exit status: $INGEST_STATUS"
+  [ "$INGEST_STATUS" = 0 ] || LOAD_STATUS=1
+fi
+grep -c '"level":"ERROR"' "$WORK/service.log" | sed 's/^/[load] service log ERROR lines: /' || true
+exit "$LOAD_STATUS"

@@ -1,0 +1,356 @@
+package dev.clearance.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Closed-loop search load against a running service, from a process of its own: N clients, each
+ * sending its next search as soon as the previous answer arrives, for a fixed time. Callers rotate
+ * through a permission mix (users and agents acting for users). Reports p50/p95/p99, throughput,
+ * every non-200 status, and the service's heap (after a full GC) and RSS before and after.
+ *
+ * <p>Tokens come from the service's demo identity provider, so the service must run in demo mode.
+ *
+ * <pre>
+ * LoadTest --url http://127.0.0.1:8080 --tenant acme --callers alice,carol,hana,fred,alice/helpdesk-bot
+ *          --clients 16 --seconds 60 [--pid PID] [--queries FILE] [--topK 10]
+ * </pre>
+ */
+public final class LoadTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Searches people type; the corpus is mostly technical documentation and company notes. */
+    static final List<String> QUERIES = List.of(
+            "salary bands",
+            "vacation policy",
+            "how do I use decorators",
+            "exception handling",
+            "context managers and the with statement",
+            "expense reports and reimbursement",
+            "incident review",
+            "regular expressions",
+            "onboarding checklist for new engineers",
+            "budget planning for next quarter",
+            "iterators and generators",
+            "performance review process",
+            "unicode strings and encodings",
+            "data classes",
+            "parental leave",
+            "asynchronous programming with asyncio",
+            "how to report a security issue",
+            "logging configuration",
+            "hiring plan",
+            "threading and locks");
+
+    /** What a run measured. */
+    public record Result(
+            long requests,
+            Map<Integer, Long> statuses,
+            long transportErrors,
+            double seconds,
+            double p50,
+            double p95,
+            double p99,
+            double max,
+            long emptyResults,
+            long leaks) {
+
+        /** Non-200 answers, transport failures and results outside the caller's known access. */
+        public long errors() {
+            return leaks
+                    + transportErrors
+                    + statuses.entrySet().stream()
+                            .filter(e -> e.getKey() != 200)
+                            .mapToLong(Map.Entry::getValue)
+                            .sum();
+        }
+
+        public double throughput() {
+            return requests / seconds;
+        }
+    }
+
+    private final String url;
+    private final HttpClient http;
+
+    public LoadTest(String url) {
+        this.url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = options(args);
+        LoadTest load = new LoadTest(options.getOrDefault("url", "http://127.0.0.1:8080"));
+        String tenant = options.getOrDefault("tenant", "acme");
+        List<String> callers =
+                Arrays.asList(options.getOrDefault("callers", "alice").split(","));
+        int clients = Integer.parseInt(options.getOrDefault("clients", "16"));
+        int seconds = Integer.parseInt(options.getOrDefault("seconds", "60"));
+        int topK = Integer.parseInt(options.getOrDefault("topK", "10"));
+        List<String> queries = options.containsKey("queries")
+                ? Files.readAllLines(Path.of(options.get("queries"))).stream()
+                        .filter(l -> !l.isBlank())
+                        .toList()
+                : QUERIES;
+        Long pid = options.containsKey("pid") ? Long.parseLong(options.get("pid")) : null;
+
+        List<String> tokens = new ArrayList<>();
+        for (String caller : callers) {
+            tokens.add(load.demoToken(tenant, caller));
+        }
+        load.run(tokens, queries, topK, 2, Math.min(clients, 4)); // warm-up, not counted
+        Memory before = pid == null ? null : load.memory(pid);
+        System.out.printf(
+                "load: %d clients, %d s, %d callers (%s), %d queries, topK %d, load average %s%n",
+                clients, seconds, callers.size(), String.join(",", callers), queries.size(), topK, loadAverage());
+        Result result = load.run(tokens, queries, topK, seconds, clients);
+        Memory after = pid == null ? null : load.memory(pid);
+        System.out.println(report(result, before, after));
+        System.out.printf("load average at end: %s%n", loadAverage());
+        System.exit(result.errors() == 0 ? 0 : 1);
+    }
+
+    /** Runs {@code clients} closed-loop clients for {@code seconds}. */
+    public Result run(List<String> tokens, List<String> queries, int topK, int seconds, int clients)
+            throws InterruptedException {
+        return run(tokens, Map.of(), queries, topK, seconds, clients);
+    }
+
+    /**
+     * As {@link #run(List, List, int, int, int)}; when {@code allowed} names a token's readable
+     * document ids, every result outside that set is counted as a leak.
+     */
+    public Result run(
+            List<String> tokens,
+            Map<String, java.util.Set<String>> allowed,
+            List<String> queries,
+            int topK,
+            int seconds,
+            int clients)
+            throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
+        AtomicLong transport = new AtomicLong();
+        AtomicLong empty = new AtomicLong();
+        AtomicLong leaks = new AtomicLong();
+        List<long[]> perClient = new ArrayList<>();
+        CountDownLatch done = new CountDownLatch(clients);
+        long started = System.nanoTime();
+        for (int c = 0; c < clients; c++) {
+            int client = c;
+            LatencyLog log = new LatencyLog();
+            perClient.add(new long[0]);
+            Thread.ofPlatform().name("load-" + c).start(() -> {
+                Random random = new Random(client);
+                try {
+                    while (System.nanoTime() < end) {
+                        String token = tokens.get(random.nextInt(tokens.size()));
+                        String query = queries.get(random.nextInt(queries.size()));
+                        long t0 = System.nanoTime();
+                        try {
+                            HttpResponse<String> response = search(token, query, topK);
+                            log.add(System.nanoTime() - t0);
+                            statuses.computeIfAbsent(response.statusCode(), k -> new AtomicLong())
+                                    .incrementAndGet();
+                            if (response.statusCode() == 200) {
+                                JsonNode results =
+                                        JSON.readTree(response.body()).path("results");
+                                if (results.isEmpty()) {
+                                    empty.incrementAndGet();
+                                }
+                                java.util.Set<String> readable = allowed.get(token);
+                                if (readable != null) {
+                                    results.forEach(r -> {
+                                        if (!readable.contains(
+                                                r.path("documentId").asText())) {
+                                            leaks.incrementAndGet();
+                                        }
+                                    });
+                                }
+                            }
+                        } catch (IOException e) {
+                            transport.incrementAndGet();
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    synchronized (perClient) {
+                        perClient.set(client, log.toArray());
+                    }
+                    done.countDown();
+                }
+            });
+        }
+        done.await();
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        long[] all = perClient.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+        Map<Integer, Long> counts = new LinkedHashMap<>();
+        statuses.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> counts.put(e.getKey(), e.getValue().get()));
+        return new Result(
+                all.length,
+                counts,
+                transport.get(),
+                elapsed,
+                percentile(all, 0.50),
+                percentile(all, 0.95),
+                percentile(all, 0.99),
+                all.length == 0 ? 0 : all[all.length - 1] / 1e6,
+                empty.get(),
+                leaks.get());
+    }
+
+    HttpResponse<String> search(String token, String query, int topK) throws IOException, InterruptedException {
+        String body = JSON.writeValueAsString(Map.of("query", query, "topK", topK));
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url + "/v1/search"))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A token from the demo identity provider; {@code caller} is {@code user} or {@code user/agent}. */
+    public String demoToken(String tenant, String caller) throws IOException, InterruptedException {
+        String[] parts = caller.split("/", 2);
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("user", parts[0]);
+        request.put("tenant", tenant);
+        if (parts.length == 2) {
+            request.put("agent", parts[1]);
+        }
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(url + "/demo/token"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("demo token: HTTP " + response.statusCode() + " (is demo mode on?)");
+        }
+        return JSON.readTree(response.body()).path("accessToken").asText();
+    }
+
+    /** Heap in use after a full GC (so garbage does not count) and resident set size of a process. */
+    record Memory(long heapBytes, long rssBytes) {}
+
+    Memory memory(long pid) throws IOException, InterruptedException {
+        Process gc = new ProcessBuilder(jcmd(), Long.toString(pid), "GC.run")
+                .redirectErrorStream(true)
+                .start();
+        gc.getInputStream().readAllBytes();
+        gc.waitFor();
+        String metrics = http.send(
+                        HttpRequest.newBuilder(URI.create(url + "/prometheus")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        long heap = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                heap += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        long rss = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                rss = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return new Memory(heap, rss);
+    }
+
+    static String report(Result r, Memory before, Memory after) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(
+                "requests %d in %.1f s = %.1f/s; p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                r.requests(), r.seconds(), r.throughput(), r.p50(), r.p95(), r.p99(), r.max()));
+        out.append(String.format(
+                "statuses %s, transport errors %d, leaks %d, errors %d, empty results %d%n",
+                r.statuses(), r.transportErrors(), r.leaks(), r.errors(), r.emptyResults()));
+        if (before != null && after != null) {
+            out.append(String.format(
+                    "service heap after GC: %.1f MB before, %.1f MB after; RSS: %.1f MB before, %.1f MB after%n",
+                    before.heapBytes() / 1e6,
+                    after.heapBytes() / 1e6,
+                    before.rssBytes() / 1e6,
+                    after.rssBytes() / 1e6));
+        }
+        out.append(String.format(
+                "| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %d |",
+                r.requests(), r.throughput(), r.p50(), r.p95(), r.p99(), r.max(), r.errors()));
+        return out.toString();
+    }
+
+    private static double percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int index = (int) Math.ceil(p * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+    }
+
+    private static String jcmd() {
+        return Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --option value, got " + args[i]);
+            }
+            options.put(args[i].substring(2), args[i + 1]);
+        }
+        return options;
+    }
+
+    /** Latencies of one client, in nanoseconds; one writer, read after it finishes. */
+    private static final class LatencyLog {
+        private long[] values = new long[1024];
+        private int size;
+
+        void add(long nanos) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = nanos;
+        }
+
+        long[] toArray() {
+            return Arrays.copyOf(values, size);
+        }
+    }
+}
