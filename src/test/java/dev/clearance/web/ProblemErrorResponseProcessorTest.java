@@ -12,9 +12,10 @@ class ProblemErrorResponseProcessorTest {
     private static final String NAMED = "Failed to convert argument [body] for value [null] due to: Error decoding "
             + "property [Integer topK] of type [class dev.clearance.search.SearchRequest]: Numeric value out of range"
             + "\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 41]";
-    private static final String UNNAMED = "Failed to convert argument [body] for value [null] due to: Cannot deserialize"
-            + " value of type `java.lang.Integer` due to: Unable to coerce string to integer"
-            + "\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 3, column: 24]";
+    private static final String UNNAMED =
+            "Failed to convert argument [body] for value [null] due to: Cannot deserialize"
+                    + " value of type `java.lang.Integer` due to: Unable to coerce string to integer"
+                    + "\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 3, column: 24]";
 
     @Test
     void thePropertyIsTakenWhenTheParserNamesIt() {
