@@ -157,7 +157,7 @@ class FoundationIT extends IntegrationTest {
                 invalid.getContentType().orElseThrow().toString());
         assertNotNull(invalid.header("X-Request-Id"));
         assertTrue(
-                invalid.getBody(Map.class).orElseThrow().get("type").toString().endsWith("/bad-request"));
+                invalid.getBody(Map.class).orElseThrow().get("type").toString().endsWith("/invalid-request"));
     }
 
     private static float[] randomVector(Random random) {

@@ -60,7 +60,14 @@ public final class AccessChecker {
                                 ._object(object)));
             }
         }
-        Outcome[] perItem = send(resolved, items, higherConsistency);
+        long started = System.nanoTime();
+        Outcome[] perItem;
+        try {
+            perItem = send(resolved, items, higherConsistency);
+        } finally {
+            meters.timer("clearance.authz.duration", "call", "batch_check")
+                    .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
         return aggregate(documents, principals.size(), perItem);
     }
 

@@ -5,6 +5,7 @@ import dev.clearance.identity.Principal;
 import dev.openfga.sdk.api.model.ConsistencyPreference;
 import dev.openfga.sdk.api.model.ListObjectsRequest;
 import dev.openfga.sdk.api.model.ListObjectsResponse;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.HashSet;
@@ -23,11 +24,13 @@ public final class AccessLister {
     private final FgaStore store;
     private final FgaProperties properties;
     private final ListObjectsProperties limits;
+    private final MeterRegistry meters;
 
-    AccessLister(FgaStore store, FgaProperties properties, ListObjectsProperties limits) {
+    AccessLister(FgaStore store, FgaProperties properties, ListObjectsProperties limits, MeterRegistry meters) {
         this.store = store;
         this.properties = properties;
         this.limits = limits;
+        this.meters = meters;
     }
 
     public Viewable listViewable(Caller caller, boolean higherConsistency) {
@@ -36,7 +39,13 @@ public final class AccessLister {
         boolean complete = true;
         for (Principal principal : caller.principals()) {
             long started = System.nanoTime();
-            List<String> objects = list(resolved, principal.subject(), higherConsistency);
+            List<String> objects;
+            try {
+                objects = list(resolved, principal.subject(), higherConsistency);
+            } finally {
+                meters.timer("clearance.authz.duration", "call", "list_objects")
+                        .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            }
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             if (objects.size() >= limits.maxResults()
                     || took.compareTo(limits.deadline().multipliedBy(9).dividedBy(10)) >= 0) {

@@ -10,7 +10,13 @@ import java.util.regex.Pattern;
 public final class ObjectIds {
 
     /** Ids of documents, folders and groups as clients send them (no separators of our own). */
-    public static final Pattern LOCAL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._~@=+-]{0,199}");
+    public static final Pattern LOCAL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._~@=+-]*");
+
+    /** OpenFGA refuses tuple objects longer than this ({@code ^[^\s]{2,256}$}). */
+    public static final int MAX_OBJECT_LENGTH = 256;
+
+    /** No local id can be longer: "document:" plus a one-character tenant and "/" leave this much. */
+    private static final int LONGEST_POSSIBLE = MAX_OBJECT_LENGTH - "document:x/".length();
 
     private ObjectIds() {}
 
@@ -24,7 +30,28 @@ public final class ObjectIds {
         return objectId.startsWith(prefix) ? objectId.substring(prefix.length()) : null;
     }
 
+    /** Whether {@code id} could name an object at all (characters and an upper bound on length). */
     public static boolean isValidLocalId(String id) {
-        return id != null && LOCAL_ID.matcher(id).matches();
+        return id != null
+                && !id.isEmpty()
+                && id.length() <= LONGEST_POSSIBLE
+                && LOCAL_ID.matcher(id).matches();
+    }
+
+    /**
+     * What is wrong with {@code id} as the id of a {@code type} object in {@code tenant}, or null when
+     * it is acceptable: allowed characters, at most {@code maxLength}, and short enough that the
+     * scoped object id stays within OpenFGA's limit (a longer one could never be written or checked).
+     */
+    public static String problem(String type, String tenant, String id, int maxLength) {
+        if (id == null || id.isEmpty() || !LOCAL_ID.matcher(id).matches()) {
+            return "must start with a letter or digit and contain only letters, digits and . _ ~ @ = + -";
+        }
+        int limit =
+                Math.min(maxLength, MAX_OBJECT_LENGTH - scoped(type, tenant, "").length());
+        if (id.length() > limit) {
+            return "must be at most " + limit + " characters long";
+        }
+        return null;
     }
 }

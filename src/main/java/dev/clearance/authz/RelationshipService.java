@@ -1,9 +1,13 @@
 package dev.clearance.authz;
 
 import dev.clearance.identity.Caller;
+import dev.clearance.web.Problem;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Validates, tenant-scopes and applies a client's relationship changes. */
 @Singleton
@@ -23,6 +27,16 @@ public final class RelationshipService {
         caller.requireScope(Caller.RELATIONSHIPS_WRITE);
         List<ScopedTuple> scopedWrites = scope(caller, writes, "writes");
         List<ScopedTuple> scopedDeletes = scope(caller, deletes, "deletes");
+        Set<ScopedTuple> written = new HashSet<>(scopedWrites);
+        for (int i = 0; i < scopedDeletes.size(); i++) {
+            if (written.contains(scopedDeletes.get(i))) {
+                throw new InvalidRelationshipException(List.of(new Problem.FieldError(
+                        "deletes[" + i + "]", "the same tuple is also in writes; send one or the other")));
+            }
+        }
+        // The same tuple twice in one change means it once (OpenFGA would refuse the duplicate).
+        scopedWrites = List.copyOf(new LinkedHashSet<>(scopedWrites));
+        scopedDeletes = List.copyOf(new LinkedHashSet<>(scopedDeletes));
         // Recorded before and after: a search racing the write already asks for fresh decisions.
         listener.accessChanged(caller.tenant());
         store.write(scopedWrites, scopedDeletes);

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes and reads relationship tuples. Writes ignore duplicates and deletes ignore missing tuples,
@@ -22,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 @Singleton
 public final class RelationshipStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelationshipStore.class);
 
     /** OpenFGA's default maximum number of tuples in one Write request. */
     private static final int MAX_PER_WRITE = 100;
@@ -110,8 +114,11 @@ public final class RelationshipStore {
             return call.run();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof FgaApiValidationError validation) {
+                // OpenFGA's own wording names stored (tenant-scoped) ids and its request ids: logged for
+                // operators, not returned. TupleScoper refuses what it can predict before this point.
+                LOG.warn("OpenFGA refused a relationship change: {}", validation.getMessage());
                 throw new InvalidRelationshipException(List.of(new dev.clearance.web.Problem.FieldError(
-                        "relationships", "rejected by the authorization model: " + validation.getMessage())));
+                        "relationships", "rejected by the authorization service as invalid")));
             }
             throw new AuthorizationUnavailableException("The authorization service could not store the change.", e);
         } catch (InterruptedException e) {

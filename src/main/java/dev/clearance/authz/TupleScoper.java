@@ -1,5 +1,6 @@
 package dev.clearance.authz;
 
+import dev.clearance.web.InputLimits;
 import dev.clearance.web.Problem;
 import dev.openfga.sdk.api.model.RelationMetadata;
 import dev.openfga.sdk.api.model.RelationReference;
@@ -23,16 +24,33 @@ public final class TupleScoper {
     private static final Set<String> GLOBAL_TYPES = Set.of("user", "agent");
     private static final Pattern PRINCIPAL_ID = Pattern.compile("[^\\s#:*\\p{Cntrl}]{1,256}");
 
-    private final FgaStore store;
+    /** Echoed input is cut to this length so a problem never mirrors a huge value back. */
+    private static final int ECHO_MAX = 80;
 
-    TupleScoper(FgaStore store) {
+    private final FgaStore store;
+    private final InputLimits limits;
+
+    TupleScoper(FgaStore store, InputLimits limits) {
         this.store = store;
+        this.limits = limits;
+    }
+
+    /**
+     * What is wrong with {@code id} as the id of a {@code type} object in {@code tenant} (characters,
+     * configured length, OpenFGA's object length), or null when it is acceptable.
+     */
+    public String localIdProblem(String type, String tenant, String id) {
+        return ObjectIds.problem(type, tenant, id, limits.idMaxLength());
     }
 
     public ScopedTuple scope(String tenant, Relationship relationship, String field) {
         List<Problem.FieldError> errors = new ArrayList<>();
-        Ref object = parse(relationship.object(), field + ".object", errors);
-        Ref user = parse(relationship.user(), field + ".user", errors);
+        Ref object = parse(tenant, relationship.object(), field + ".object", errors);
+        Ref user = parse(tenant, relationship.user(), field + ".user", errors);
+        if (object != null && object.relation() != null) {
+            errors.add(new Problem.FieldError(
+                    field + ".object", "an object is 'type:id' without '#relation', got '" + echo(object.raw()) + "'"));
+        }
         if (errors.isEmpty()) {
             check(object, relationship.relation(), user, field, errors);
         }
@@ -52,7 +70,7 @@ public final class TupleScoper {
                 .filter(t -> t.getType().equals(object.type()))
                 .findFirst();
         if (type.isEmpty() || GLOBAL_TYPES.contains(object.type())) {
-            errors.add(new Problem.FieldError(field + ".object", "unknown object type '" + object.type() + "'"));
+            errors.add(new Problem.FieldError(field + ".object", "unknown object type '" + echo(object.type()) + "'"));
             return;
         }
         Map<String, RelationMetadata> relations = type.get().getMetadata() == null
@@ -62,7 +80,8 @@ public final class TupleScoper {
         List<RelationReference> allowed = metadata == null ? null : metadata.getDirectlyRelatedUserTypes();
         if (allowed == null || allowed.isEmpty()) {
             errors.add(new Problem.FieldError(
-                    field + ".relation", "'" + relation + "' cannot be assigned on type '" + object.type() + "'"));
+                    field + ".relation",
+                    "'" + echo(relation) + "' cannot be assigned on type '" + object.type() + "'"));
             return;
         }
         boolean accepted = allowed.stream()
@@ -72,11 +91,12 @@ public final class TupleScoper {
         if (!accepted) {
             errors.add(new Problem.FieldError(
                     field + ".user",
-                    "'" + object.type() + "#" + relation + "' does not accept subjects like '" + user.raw() + "'"));
+                    "'" + object.type() + "#" + relation + "' does not accept subjects like '" + echo(user.raw())
+                            + "'"));
         }
     }
 
-    private static Ref parse(String raw, String field, List<Problem.FieldError> errors) {
+    private Ref parse(String tenant, String raw, String field, List<Problem.FieldError> errors) {
         int colon = raw == null ? -1 : raw.indexOf(':');
         if (colon <= 0) {
             errors.add(new Problem.FieldError(field, "expected 'type:id', e.g. 'user:alice' or 'group:eng#member'"));
@@ -92,14 +112,27 @@ public final class TupleScoper {
         }
         boolean wildcard = rest.equals("*");
         boolean global = GLOBAL_TYPES.contains(type);
+        if (!global && !wildcard && ObjectIds.LOCAL_ID.matcher(rest).matches()) {
+            String problem = localIdProblem(type, tenant, rest);
+            if (problem != null) {
+                errors.add(new Problem.FieldError(field, "the id of '" + echo(raw) + "' " + problem));
+                return null;
+            }
+        }
         boolean validId = wildcard
                 ? global && relation == null
-                : (global ? PRINCIPAL_ID.matcher(rest).matches() : ObjectIds.isValidLocalId(rest));
+                : (global
+                        ? PRINCIPAL_ID.matcher(rest).matches()
+                        : ObjectIds.LOCAL_ID.matcher(rest).matches());
         if (!validId || (relation != null && !relation.matches("[a-z_]{1,50}"))) {
-            errors.add(new Problem.FieldError(field, "'" + raw + "' is not a valid subject or object id"));
+            errors.add(new Problem.FieldError(field, "'" + echo(raw) + "' is not a valid subject or object id"));
             return null;
         }
         return new Ref(raw, type, rest, relation, wildcard, global);
+    }
+
+    private static String echo(String value) {
+        return value.length() <= ECHO_MAX ? value : value.substring(0, ECHO_MAX) + "...";
     }
 
     private record Ref(String raw, String type, String id, String relation, boolean wildcard, boolean global) {

@@ -42,6 +42,9 @@ final class AclSync {
         Gauge.builder("clearance.outbox.lag.seconds", this, AclSync::lagOrZero)
                 .description("Age of the oldest access-rule change not yet in OpenFGA")
                 .register(meters);
+        Gauge.builder("clearance.outbox.pending", this, AclSync::pendingOrNaN)
+                .description("Documents whose access rules are not yet in OpenFGA (not yet searchable)")
+                .register(meters);
     }
 
     /**
@@ -122,6 +125,14 @@ final class AclSync {
             outbox.fail(entry, e.getMessage(), retry);
             meters.counter("clearance.outbox.applied", "result", "retry").increment();
             return false;
+        }
+    }
+
+    private double pendingOrNaN() {
+        try {
+            return outbox.pending();
+        } catch (RuntimeException e) {
+            return Double.NaN;
         }
     }
 

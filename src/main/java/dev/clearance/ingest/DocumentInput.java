@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * The body of {@code PUT /v1/documents/{id}}. Either {@code text} or {@code contentBase64} (for
  * binary formats such as PDF) is given. {@code viewers}, {@code editors} and {@code owners} are the
- * document's complete direct grants: a later PUT with other lists replaces them.
+ * document's complete direct grants: a later PUT with other lists replaces them. Limits that are
+ * configuration (id and folder length, metadata size, text length) are checked by the ingest service.
  */
 @Serdeable
 public record DocumentInput(
@@ -19,11 +20,11 @@ public record DocumentInput(
         @Nullable String contentBase64,
         @Nullable @Size(max = 100) String mimeType,
         @Nullable @Size(max = 2000) String source,
-        @Nullable @Size(max = 200) String folder,
+        @Nullable String folder,
         @Nullable @Size(max = 1000) List<String> viewers,
         @Nullable @Size(max = 1000) List<String> editors,
         @Nullable @Size(max = 1000) List<String> owners,
-        @Nullable @Size(max = 100) Map<String, String> metadata) {
+        @Nullable Map<String, String> metadata) {
 
     public List<String> viewersOrEmpty() {
         return viewers == null ? List.of() : viewers;

@@ -1,6 +1,5 @@
 package dev.clearance.ingest;
 
-import dev.clearance.authz.ObjectIds;
 import dev.clearance.authz.Relationship;
 import dev.clearance.authz.ScopedTuple;
 import dev.clearance.authz.TupleScoper;
@@ -13,6 +12,8 @@ import dev.clearance.store.DocumentRepository;
 import dev.clearance.store.DocumentWrite;
 import dev.clearance.store.NewChunk;
 import dev.clearance.store.StoredDocument;
+import dev.clearance.web.InputLimits;
+import dev.clearance.web.Problem;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -39,6 +41,7 @@ public final class IngestService {
     private final TupleScoper scoper;
     private final AclSync aclSync;
     private final MeterRegistry meters;
+    private final InputLimits limits;
 
     IngestService(
             TextExtractor extractor,
@@ -47,7 +50,8 @@ public final class IngestService {
             DocumentRepository documents,
             TupleScoper scoper,
             AclSync aclSync,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            InputLimits limits) {
         this.extractor = extractor;
         this.chunker = chunker;
         this.embedder = embedder;
@@ -55,16 +59,21 @@ public final class IngestService {
         this.scoper = scoper;
         this.aclSync = aclSync;
         this.meters = meters;
+        this.limits = limits;
     }
 
     public PutResult put(Caller caller, String id, DocumentInput input) {
         caller.requireScope(Caller.DOCUMENTS_WRITE);
-        requireValidId(id);
-        if (input.folder() != null && !ObjectIds.isValidLocalId(input.folder())) {
-            throw new InvalidDocumentException("folder", "'" + input.folder() + "' is not a valid folder id");
-        }
+        requireValidId(caller.tenant(), id);
+        validate(caller.tenant(), input);
         List<DesiredTuple> desired = desiredTuples(caller.tenant(), id, input);
         TextExtractor.Extracted extracted = extractor.extract(input.mimeType(), input.text(), input.contentBase64());
+        if (extracted.text().length() > limits.textMaxChars()) {
+            throw new InvalidDocumentException(
+                    input.text() != null ? "text" : "contentBase64",
+                    "the text is " + extracted.text().length() + " characters long; the limit is "
+                            + limits.textMaxChars());
+        }
         String contentHash = hash(
                 input.title(),
                 extracted.mimeType(),
@@ -107,7 +116,7 @@ public final class IngestService {
 
     public void delete(Caller caller, String id) {
         caller.requireScope(Caller.DOCUMENTS_WRITE);
-        requireValidId(id);
+        requireValidId(caller.tenant(), id);
         if (!documents.delete(caller.tenant(), id)) {
             throw new DocumentNotFoundException(id);
         }
@@ -133,24 +142,80 @@ public final class IngestService {
 
     private List<DesiredTuple> desiredTuples(String tenant, String id, DocumentInput input) {
         String object = "document:" + id;
-        List<Relationship> grants = new ArrayList<>();
+        // Each grant keeps the name of the field it came from, so a refusal points at viewers[2].
+        Map<String, Relationship> grants = new java.util.LinkedHashMap<>();
         if (input.folder() != null) {
-            grants.add(new Relationship("folder:" + input.folder(), "parent", object));
+            grants.put("folder", new Relationship("folder:" + input.folder(), "parent", object));
         }
-        input.viewersOrEmpty().forEach(s -> grants.add(new Relationship(s, "viewer", object)));
-        input.editorsOrEmpty().forEach(s -> grants.add(new Relationship(s, "editor", object)));
-        input.ownersOrEmpty().forEach(s -> grants.add(new Relationship(s, "owner", object)));
+        addGrants(grants, "viewers", input.viewersOrEmpty(), "viewer", object);
+        addGrants(grants, "editors", input.editorsOrEmpty(), "editor", object);
+        addGrants(grants, "owners", input.ownersOrEmpty(), "owner", object);
         List<DesiredTuple> desired = new ArrayList<>();
-        for (int i = 0; i < grants.size(); i++) {
-            ScopedTuple t = scoper.scope(tenant, grants.get(i), "grants[" + i + "]");
+        for (Map.Entry<String, Relationship> grant : grants.entrySet()) {
+            ScopedTuple t = scoper.scope(tenant, grant.getValue(), grant.getKey());
             desired.add(new DesiredTuple(t.user(), t.relation(), t.object()));
         }
         return desired.stream().distinct().toList();
     }
 
-    private static void requireValidId(String id) {
-        if (!ObjectIds.isValidLocalId(id)) {
-            throw new InvalidDocumentException("id", "must match " + ObjectIds.LOCAL_ID.pattern());
+    private static void addGrants(
+            Map<String, Relationship> grants, String field, List<String> subjects, String relation, String object) {
+        for (int i = 0; i < subjects.size(); i++) {
+            grants.put(field + "[" + i + "]", new Relationship(subjects.get(i), relation, object));
+        }
+    }
+
+    private void requireValidId(String tenant, String id) {
+        String problem = scoper.localIdProblem("document", tenant, id);
+        if (problem != null) {
+            throw new InvalidDocumentException("id", problem);
+        }
+    }
+
+    /**
+     * Field checks that bean validation cannot express: configurable limits, ids that must fit
+     * OpenFGA, and NUL characters, which PostgreSQL cannot store. All problems are reported at once.
+     */
+    private void validate(String tenant, DocumentInput input) {
+        List<Problem.FieldError> errors = new ArrayList<>();
+        if (input.folder() != null) {
+            String problem = scoper.localIdProblem("folder", tenant, input.folder());
+            if (problem != null) {
+                errors.add(new Problem.FieldError("folder", problem));
+            }
+        }
+        noNul(errors, "title", input.title());
+        noNul(errors, "text", input.text());
+        noNul(errors, "source", input.source());
+        noNul(errors, "mimeType", input.mimeType());
+        Map<String, String> metadata = input.metadataOrEmpty();
+        if (metadata.size() > limits.metadataMaxEntries()) {
+            errors.add(new Problem.FieldError(
+                    "metadata", "at most " + limits.metadataMaxEntries() + " entries, got " + metadata.size()));
+        }
+        for (Map.Entry<String, String> entry : new TreeMap<>(metadata).entrySet()) {
+            String key = entry.getKey();
+            String field = "metadata." + (key.length() > 40 ? key.substring(0, 40) + "..." : key);
+            if (key.isEmpty() || key.length() > limits.metadataKeyMaxChars()) {
+                errors.add(new Problem.FieldError(
+                        field, "keys must be 1 to " + limits.metadataKeyMaxChars() + " characters long"));
+            }
+            if (entry.getValue() != null && entry.getValue().length() > limits.metadataValueMaxChars()) {
+                errors.add(new Problem.FieldError(
+                        field, "values must be at most " + limits.metadataValueMaxChars() + " characters long"));
+            }
+            if (InputLimits.hasNul(key) || InputLimits.hasNul(entry.getValue())) {
+                errors.add(new Problem.FieldError(field, "must not contain NUL (U+0000) characters"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidDocumentException(errors);
+        }
+    }
+
+    private static void noNul(List<Problem.FieldError> errors, String field, String value) {
+        if (InputLimits.hasNul(value)) {
+            errors.add(new Problem.FieldError(field, "must not contain NUL (U+0000) characters"));
         }
     }
 

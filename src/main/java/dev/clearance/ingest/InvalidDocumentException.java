@@ -17,4 +17,15 @@ public final class InvalidDocumentException extends ProblemException {
                 List.of(new Problem.FieldError(field, message)),
                 null);
     }
+
+    /** Several invalid fields at once; the detail names the first. */
+    public InvalidDocumentException(List<Problem.FieldError> errors) {
+        super(
+                HttpStatus.BAD_REQUEST,
+                "invalid-document",
+                "Invalid document",
+                errors.get(0).field() + ": " + errors.get(0).message(),
+                errors,
+                null);
+    }
 }

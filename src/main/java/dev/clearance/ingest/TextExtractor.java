@@ -84,8 +84,9 @@ public final class TextExtractor {
         if (binary == null) {
             throw new InvalidDocumentException("text", "either 'text' or 'contentBase64' is required");
         }
+        String decoded;
         try {
-            return StandardCharsets.UTF_8
+            decoded = StandardCharsets.UTF_8
                     .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
@@ -94,6 +95,12 @@ public final class TextExtractor {
         } catch (CharacterCodingException e) {
             throw new InvalidDocumentException("contentBase64", "text content is not valid UTF-8");
         }
+        if (decoded.indexOf('\u0000') >= 0) {
+            // Valid UTF-8 with NUL bytes is a binary file sent as text; it cannot be stored as text.
+            throw new InvalidDocumentException(
+                    "contentBase64", "the content is binary (it contains NUL bytes), not text in the declared format");
+        }
+        return decoded;
     }
 
     private static String html(String html) {
@@ -118,7 +125,8 @@ public final class TextExtractor {
             throw new InvalidDocumentException("contentBase64", "a PDF must be sent as contentBase64");
         }
         try (PDDocument document = Loader.loadPDF(binary)) {
-            return new PDFTextStripper().getText(document);
+            // PostgreSQL text cannot hold NUL; a stray one in a PDF's text layer is dropped.
+            return new PDFTextStripper().getText(document).replace("\u0000", "");
         } catch (IOException e) {
             throw new InvalidDocumentException(
                     "contentBase64", "the PDF could not be read: it is corrupt or encrypted");

@@ -1,5 +1,6 @@
 package dev.clearance.mcp;
 
+import dev.clearance.web.HostHeader;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.annotation.Controller;
@@ -38,9 +39,7 @@ class ProtectedResourceMetadata {
 
     @Get
     Metadata metadata(HttpRequest<?> request) {
-        String base = request.getHeaders().get("Host") == null
-                ? ""
-                : "http://" + request.getHeaders().get("Host");
+        String base = HostHeader.of(request).map(host -> "http://" + host).orElse("");
         return new Metadata(base + "/mcp", issuer.isBlank() ? List.of() : List.of(issuer), List.of("header"), SCOPES);
     }
 }

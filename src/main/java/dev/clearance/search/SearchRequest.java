@@ -5,12 +5,11 @@ import io.micronaut.serde.annotation.Serdeable;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.Size;
 
-/** Body of {@code POST /v1/search}. */
+/** Body of {@code POST /v1/search}. The query's length limit is configuration (clearance.limits). */
 @Serdeable
 public record SearchRequest(
-        @NotBlank @Size(max = 4000) String query,
+        @NotBlank String query,
         @Nullable @Min(1) @Max(50) Integer topK,
         @Nullable @Min(1) @Max(200_000) Integer maxTokens,
         @Nullable String strategy) {

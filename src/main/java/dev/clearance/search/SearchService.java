@@ -5,6 +5,7 @@ import dev.clearance.authz.FgaStore;
 import dev.clearance.embed.Embedder;
 import dev.clearance.identity.Caller;
 import dev.clearance.store.AccessChangeLog;
+import dev.clearance.web.InputLimits;
 import dev.clearance.web.Problem;
 import dev.clearance.web.ValidationProblem;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,6 +29,7 @@ public final class SearchService {
     private final SearchProperties properties;
     private final MeterRegistry meters;
     private final AccessChangeLog changes;
+    private final InputLimits limits;
 
     SearchService(
             AccessChangeLog changes,
@@ -37,7 +39,8 @@ public final class SearchService {
             AuditTrail audit,
             FgaStore fga,
             SearchProperties properties,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            InputLimits limits) {
         this.changes = changes;
         this.embedder = embedder;
         this.retrieval = retrieval;
@@ -46,6 +49,7 @@ public final class SearchService {
         this.fga = fga;
         this.properties = properties;
         this.meters = meters;
+        this.limits = limits;
     }
 
     public SearchResponse search(Caller caller, SearchRequest request, String requestId, String action) {
@@ -101,12 +105,14 @@ public final class SearchService {
     }
 
     /** Every entry point (HTTP, MCP, ask) gets the same limits, whether or not it ran bean validation. */
-    private static void validate(SearchRequest request) {
+    private void validate(SearchRequest request) {
         List<Problem.FieldError> errors = new java.util.ArrayList<>();
         if (request.query() == null || request.query().isBlank()) {
             errors.add(new Problem.FieldError("query", "must not be blank"));
-        } else if (request.query().length() > 4000) {
-            errors.add(new Problem.FieldError("query", "must be at most 4000 characters"));
+        } else if (request.query().length() > limits.queryMaxChars()) {
+            errors.add(new Problem.FieldError("query", "must be at most " + limits.queryMaxChars() + " characters"));
+        } else if (InputLimits.hasNul(request.query())) {
+            errors.add(new Problem.FieldError("query", "must not contain NUL (U+0000) characters"));
         }
         if (request.topK() != null && (request.topK() < 1 || request.topK() > 50)) {
             errors.add(new Problem.FieldError("topK", "must be between 1 and 50"));

@@ -153,6 +153,17 @@ public final class AclOutbox {
     }
 
     /** Seconds since the oldest pending entry was written (0 when empty): the outbox lag. */
+    /** How many documents' access rules are waiting to be written to OpenFGA. */
+    public long pending() {
+        return Jdbc.read(dataSource, c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM acl_outbox");
+                    ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
     public double lagSeconds() {
         return Jdbc.read(dataSource, c -> {
             try (PreparedStatement s = c.prepareStatement(

@@ -1,6 +1,7 @@
 package dev.clearance.store;
 
 import com.pgvector.PGvector;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 import java.sql.Array;
 import java.sql.Connection;
@@ -11,6 +12,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -38,9 +41,22 @@ public final class ChunkSearchRepository {
             """;
 
     private final DataSource dataSource;
+    private final MeterRegistry meters;
 
-    ChunkSearchRepository(DataSource dataSource) {
+    ChunkSearchRepository(DataSource dataSource, MeterRegistry meters) {
         this.dataSource = dataSource;
+        this.meters = meters;
+    }
+
+    /** SQL latency per retrieval path, connection wait included (pool exhaustion shows up here). */
+    private <T> T timed(String query, Supplier<T> work) {
+        long started = System.nanoTime();
+        try {
+            return work.get();
+        } finally {
+            meters.timer("clearance.store.query.duration", "query", query)
+                    .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
     }
 
     /**
@@ -53,44 +69,48 @@ public final class ChunkSearchRepository {
         String sql = "WITH hits AS MATERIALIZED (SELECT " + COLUMNS + ", c.embedding <=> ? AS distance FROM chunks c "
                 + VISIBLE + " AND NOT (c.document_id = ANY (?)) ORDER BY c.embedding <=> ? LIMIT ?)"
                 + " SELECT * FROM hits ORDER BY distance";
-        return Jdbc.inTransaction(dataSource, c -> {
-            try (Statement s = c.createStatement()) {
-                s.execute("SET LOCAL hnsw.iterative_scan = relaxed_order");
-                s.execute("SET LOCAL hnsw.ef_search = " + Math.min(1000, Math.max(40, limit)));
-                s.execute("SET LOCAL hnsw.max_scan_tuples = 100000");
-                if (exact) {
-                    s.execute("SET LOCAL enable_indexscan = off");
-                }
-            }
-            PGvector vector = new PGvector(query);
-            try (PreparedStatement s = c.prepareStatement(sql)) {
-                s.setObject(1, vector);
-                s.setString(2, text);
-                s.setObject(3, vector);
-                s.setString(4, tenant);
-                s.setArray(5, textArray(c, excluded));
-                s.setObject(6, vector);
-                s.setInt(7, limit);
-                return read(s);
-            }
-        });
+        return timed(
+                exact ? "nearest_exact" : "nearest",
+                () -> Jdbc.inTransaction(dataSource, c -> {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("SET LOCAL hnsw.iterative_scan = relaxed_order");
+                        s.execute("SET LOCAL hnsw.ef_search = " + Math.min(1000, Math.max(40, limit)));
+                        s.execute("SET LOCAL hnsw.max_scan_tuples = 100000");
+                        if (exact) {
+                            s.execute("SET LOCAL enable_indexscan = off");
+                        }
+                    }
+                    PGvector vector = new PGvector(query);
+                    try (PreparedStatement s = c.prepareStatement(sql)) {
+                        s.setObject(1, vector);
+                        s.setString(2, text);
+                        s.setObject(3, vector);
+                        s.setString(4, tenant);
+                        s.setArray(5, textArray(c, excluded));
+                        s.setObject(6, vector);
+                        s.setInt(7, limit);
+                        return read(s);
+                    }
+                }));
     }
 
     public List<Candidate> lexical(String tenant, float[] query, String text, int limit, Collection<String> excluded) {
         String sql = "SELECT " + COLUMNS + " FROM chunks c " + VISIBLE
                 + " AND c.tsv @@ websearch_to_tsquery('english', ?) AND NOT (c.document_id = ANY (?))"
                 + " ORDER BY lexical DESC LIMIT ?";
-        return Jdbc.read(dataSource, c -> {
-            try (PreparedStatement s = c.prepareStatement(sql)) {
-                s.setObject(1, new PGvector(query));
-                s.setString(2, text);
-                s.setString(3, tenant);
-                s.setString(4, text);
-                s.setArray(5, textArray(c, excluded));
-                s.setInt(6, limit);
-                return read(s);
-            }
-        });
+        return timed(
+                "lexical",
+                () -> Jdbc.read(dataSource, c -> {
+                    try (PreparedStatement s = c.prepareStatement(sql)) {
+                        s.setObject(1, new PGvector(query));
+                        s.setString(2, text);
+                        s.setString(3, tenant);
+                        s.setString(4, text);
+                        s.setArray(5, textArray(c, excluded));
+                        s.setInt(6, limit);
+                        return read(s);
+                    }
+                }));
     }
 
     /** Exact nearest chunks among the given documents (B-tree on tenant, document; no ANN). */
@@ -98,18 +118,20 @@ public final class ChunkSearchRepository {
             String tenant, float[] query, String text, int limit, Collection<String> documents) {
         String sql = "SELECT " + COLUMNS + " FROM chunks c " + VISIBLE
                 + " AND c.document_id = ANY (?) ORDER BY c.embedding <=> ? LIMIT ?";
-        return Jdbc.read(dataSource, c -> {
-            PGvector vector = new PGvector(query);
-            try (PreparedStatement s = c.prepareStatement(sql)) {
-                s.setObject(1, vector);
-                s.setString(2, text);
-                s.setString(3, tenant);
-                s.setArray(4, textArray(c, documents));
-                s.setObject(5, vector);
-                s.setInt(6, limit);
-                return read(s);
-            }
-        });
+        return timed(
+                "exact_within",
+                () -> Jdbc.read(dataSource, c -> {
+                    PGvector vector = new PGvector(query);
+                    try (PreparedStatement s = c.prepareStatement(sql)) {
+                        s.setObject(1, vector);
+                        s.setString(2, text);
+                        s.setString(3, tenant);
+                        s.setArray(4, textArray(c, documents));
+                        s.setObject(5, vector);
+                        s.setInt(6, limit);
+                        return read(s);
+                    }
+                }));
     }
 
     private static Array textArray(Connection c, Collection<String> values) throws SQLException {

@@ -35,11 +35,16 @@ final class RequestIdFilter implements Ordered {
         if (response.getStatus() == HttpStatus.UNAUTHORIZED
                 && !response.getHeaders().contains("WWW-Authenticate")) {
             // RFC 6750 challenge, pointing MCP clients at the protected-resource metadata (RFC 9728).
-            String host = request.getHeaders().get("Host");
+            // A presented token that was refused gets error="invalid_token" and nothing more: why it
+            // was refused (signature, expiry, issuer, audience) is not told to the caller.
+            String authorization = request.getHeaders().get("Authorization");
+            boolean presented = authorization != null && !authorization.isBlank();
             response.header(
                     "WWW-Authenticate",
-                    "Bearer resource_metadata=\"http://" + (host == null ? "localhost" : host)
-                            + "/.well-known/oauth-protected-resource\"");
+                    "Bearer resource_metadata=\"http://"
+                            + HostHeader.of(request).orElse("localhost")
+                            + "/.well-known/oauth-protected-resource\""
+                            + (presented ? ", error=\"invalid_token\"" : ""));
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clearance.web.InputLimits;
 import dev.openfga.sdk.api.client.ApiClient;
 import dev.openfga.sdk.api.client.OpenFgaClient;
 import dev.openfga.sdk.api.configuration.ClientConfiguration;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** Validation against the real model file (parsed locally; no OpenFGA call is made). */
 class TupleScoperTest {
 
-    private final TupleScoper scoper = new TupleScoper(store());
+    private final TupleScoper scoper = new TupleScoper(store(), new InputLimits(4000, 200, 2_000_000, 100, 100, 2000));
 
     private static FgaStore store() {
         try {
@@ -80,6 +81,42 @@ class TupleScoperTest {
         assertThrows(
                 InvalidRelationshipException.class,
                 () -> scoper.scope("acme", new Relationship("group:eng", "viewer", "document:x"), "w"));
+    }
+
+    @Test
+    void anObjectNamingARelationIsRefusedBeforeOpenFgaSeesIt() {
+        InvalidRelationshipException e = assertThrows(
+                InvalidRelationshipException.class,
+                () -> scoper.scope("acme", new Relationship("user:bob", "member", "group:eng#member"), "writes[0]"));
+        assertEquals("writes[0].object", e.errors().get(0).field());
+    }
+
+    @Test
+    void idsThatWouldExceedOpenFgasObjectLengthInThisTenantAreRefused() {
+        String id = "a".repeat(200);
+        // 200 characters fit in a short tenant ...
+        scoper.scope("acme", new Relationship("user:bob", "viewer", "document:" + id), "w");
+        // ... but not behind a 64-character tenant: "document:" + 64 + "/" + 200 > 256.
+        String longTenant = "t".repeat(64);
+        InvalidRelationshipException e = assertThrows(
+                InvalidRelationshipException.class,
+                () -> scoper.scope(longTenant, new Relationship("user:bob", "viewer", "document:" + id), "writes[3]"));
+        assertEquals("writes[3].object", e.errors().get(0).field());
+        assertTrue(
+                e.errors().get(0).message().contains("at most 182 characters"),
+                e.errors().get(0).message());
+        assertEquals(null, scoper.localIdProblem("document", longTenant, "a".repeat(182)));
+        // The configured limit applies below OpenFGA's.
+        assertTrue(scoper.localIdProblem("document", "acme", "a".repeat(201)).contains("at most 200"));
+    }
+
+    @Test
+    void echoedValuesAreCut() {
+        InvalidRelationshipException e = assertThrows(
+                InvalidRelationshipException.class,
+                () -> scoper.scope(
+                        "acme", new Relationship("user:" + "x y".repeat(10_000), "viewer", "document:d"), "w"));
+        assertTrue(e.getMessage().length() < 300, e.getMessage());
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.io.IOException;
  * JSON for the MCP client in tests, on plain Jackson: the client side shares no JSON code with the
  * server (which uses Micronaut serialization), so the two sides check each other's wire format.
  */
-final class JacksonClientJsonMapper implements McpJsonMapper {
+public final class JacksonClientJsonMapper implements McpJsonMapper {
 
     private final ObjectMapper mapper =
             new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);

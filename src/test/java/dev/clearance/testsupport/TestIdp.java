@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -30,6 +31,7 @@ public final class TestIdp implements AutoCloseable {
 
     private final RSAKey key;
     private final HttpServer server;
+    private final AtomicInteger jwksRequests = new AtomicInteger();
 
     public TestIdp() {
         try {
@@ -40,6 +42,7 @@ public final class TestIdp implements AutoCloseable {
         }
         byte[] jwks = new JWKSet(key.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
         server.createContext("/.well-known/jwks.json", exchange -> {
+            jwksRequests.incrementAndGet();
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, jwks.length);
             try (OutputStream out = exchange.getResponseBody()) {
@@ -51,6 +54,11 @@ public final class TestIdp implements AutoCloseable {
 
     public String jwksUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/.well-known/jwks.json";
+    }
+
+    /** How often the JWKS was fetched (by the service under test) since this IdP started. */
+    public int jwksRequests() {
+        return jwksRequests.get();
     }
 
     public RSAKey key() {
