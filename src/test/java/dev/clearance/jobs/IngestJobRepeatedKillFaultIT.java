@@ -30,16 +30,17 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ingest job as a real process, killed with SIGKILL after a random delay again and again (the
- * seed is printed; rerun with {@code -Dfault.seed=...}), then run to completion: the result equals a
- * clean run's in PostgreSQL (same documents, same chunks per document, no duplicate or orphan chunk,
+ * The ingest job as a real process, killed with SIGKILL after a random delay again and again while
+ * its source changes between runs (every text edited, files deleted and added; the seed is printed,
+ * rerun with {@code -Dfault.seed=...}), then run to completion: the result equals a clean run's of
+ * the final source in PostgreSQL (same documents, same chunks per document, no duplicate or orphan chunk,
  * everything synced, nothing pending) and in OpenFGA (the same tuples, none for a document that
  * does not exist).
  */
 @MicronautTest
 class IngestJobRepeatedKillFaultIT extends IntegrationTest {
 
-    private static final int FILES = 24;
+    private static final int FILES = Integer.getInteger("fault.files", 16);
     private static final int KILLS = Integer.getInteger("fault.kills", 8);
 
     @Inject
@@ -60,26 +61,31 @@ class IngestJobRepeatedKillFaultIT extends IntegrationTest {
         System.out.println("[fault] ingest kills: seed " + seed + " (-Dfault.seed=" + seed + "), " + KILLS + " kills");
         Random random = new Random(seed);
         Path corpus = Files.createTempDirectory("clearance-kills-");
+        List<String> files = new ArrayList<>();
         for (int i = 0; i < FILES; i++) {
-            Path dir = corpus.resolve("docs").resolve(i % 3 == 0 ? "hr" : "eng/design");
-            Files.createDirectories(dir);
-            Files.writeString(
-                    dir.resolve("note-" + i + ".md"),
-                    "# Note " + i + "\n\nDecision record number " + i + " about the storage layer and its backups.\n\n"
-                            + "## Details\n\n" + "Paragraph about replicas and restore drills. ".repeat(20 + i) + "\n");
+            files.add((i % 3 == 0 ? "hr" : "eng/design") + "/note-" + i + ".md");
         }
+        write(corpus, files, 0);
         String killed = tenant + "k";
         String clean = tenant + "c";
 
+        // How long a whole run takes here: the kills land anywhere from JVM start-up to its end.
         long started = System.nanoTime();
-        assertEquals(0, run(corpus, clean), "a clean run completes");
-        long cleanMillis = (System.nanoTime() - started) / 1_000_000;
-        System.out.println("[fault] clean run: " + cleanMillis + " ms");
+        assertEquals(0, run(corpus, tenant + "w"), "a first run completes");
+        long wholeRunMillis = (System.nanoTime() - started) / 1_000_000;
+        System.out.println("[fault] a whole run: " + wholeRunMillis + " ms");
 
         int interrupted = 0;
         for (int k = 1; k <= KILLS; k++) {
-            // Anywhere from JVM start-up to the end of a whole run.
-            long delay = 200 + random.nextLong(cleanMillis);
+            // Every run has work: all texts change, two files go and two new ones come.
+            for (int gone = 0; gone < 2; gone++) {
+                String file = files.remove(random.nextInt(files.size()));
+                Files.delete(corpus.resolve("docs").resolve(file));
+            }
+            files.add((random.nextBoolean() ? "hr" : "eng/design") + "/added-" + k + "-a.md");
+            files.add((random.nextBoolean() ? "hr" : "eng/design") + "/added-" + k + "-b.md");
+            write(corpus, files, k);
+            long delay = 200 + random.nextLong(wholeRunMillis);
             Process job = start(corpus, killed);
             boolean finished = job.waitFor(delay, TimeUnit.MILLISECONDS);
             if (!finished) {
@@ -88,20 +94,38 @@ class IngestJobRepeatedKillFaultIT extends IntegrationTest {
                 interrupted++;
             }
             System.out.println("[fault] run " + k + ": " + (finished ? "finished before" : "SIGKILL") + " at " + delay
-                    + " ms; documents now " + documentCount(killed) + "/" + FILES);
+                    + " ms; documents now " + documentCount(killed));
         }
         assertTrue(interrupted > 0, "at least one run was killed part-way");
 
         assertEquals(0, run(corpus, killed), "the run after the kills completes");
-        assertEquals(FILES, documentCount(killed));
-        assertConsistent(killed);
+        assertEquals(0, run(corpus, clean), "a clean run of the final source completes");
+        assertEquals(FILES, documentCount(clean));
         assertConsistent(clean);
         assertEquals(snapshot(clean), snapshot(killed), "documents and chunks equal the clean run's");
+        assertEquals(FILES, documentCount(killed));
+        assertConsistent(killed);
         assertEquals(tuples(clean), tuples(killed), "OpenFGA tuples equal the clean run's");
 
         assertEquals(0, run(corpus, killed), "one more run finds everything in sync");
         assertEquals(snapshot(clean), snapshot(killed));
         assertEquals(tuples(clean), tuples(killed));
+    }
+
+    /** Writes every file of the source with its text at {@code revision}. */
+    private static void write(Path corpus, List<String> files, int revision) throws Exception {
+        for (String file : files) {
+            Path path = corpus.resolve("docs").resolve(file);
+            Files.createDirectories(path.getParent());
+            String name = path.getFileName().toString();
+            Files.writeString(
+                    path,
+                    "# " + name + " (revision " + revision + ")\n\nDecision record " + name
+                            + " about the storage layer and its backups.\n\n## Details\n\n"
+                            + ("Paragraph about replicas and restore drills, revision " + revision + ". ")
+                                    .repeat(20 + Math.floorMod(name.hashCode(), 20))
+                            + "\n");
+        }
     }
 
     private Process start(Path corpus, String jobTenant) throws Exception {
