@@ -1,5 +1,6 @@
 package dev.clearance.jobs;
 
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -111,6 +112,8 @@ final class DocumentSync {
                             p.document().id(), p.prepared().json()))
                     .toList();
             try {
+                batch.forEach(p -> state.recordSending(
+                        p.document().id(), p.document().file().path()));
                 List<ServiceClient.PutOutcome> outcomes = client.putBatch(items);
                 for (int i = 0; i < batch.size(); i++) {
                     ledger.sent(batch.get(i).document(), batch.get(i).prepared().hash(), outcomes.get(i));
@@ -133,12 +136,15 @@ final class DocumentSync {
             return;
         }
         try {
+            state.recordSending(document.id(), document.file().path());
             ledger.sent(
                     document,
                     pending.prepared().hash(),
                     client.put(document.id(), pending.prepared().json()));
         } catch (CallFailed e) {
             ledger.failed(document.file().path(), e);
+        } catch (UncheckedIOException e) {
+            ledger.failed(document.file().path(), e.getMessage());
         }
     }
 

@@ -25,8 +25,9 @@ import java.util.TreeSet;
 /**
  * What a job has already sent to one service and tenant: the body hash per document id and the
  * relationship tuples it wrote. A snapshot ({@code .json}, replaced atomically) plus a journal
- * ({@code .journal}, one line appended per finished call): a killed run loses only the calls in
- * flight, and replaying a line twice is harmless. A lock file keeps two runs of a job apart.
+ * ({@code .journal}, one line appended before each PUT and one per finished call): a killed run
+ * loses only the outcomes of the calls in flight, whose documents it then treats as sent with an
+ * unknown body, and replaying a line twice is harmless. A lock file keeps two runs of a job apart.
  */
 final class JobState implements AutoCloseable {
 
@@ -42,7 +43,10 @@ final class JobState implements AutoCloseable {
     /** The last body sent successfully for a document, and the file it came from. */
     record Entry(String hash, String path) {}
 
-    /** One journal line: {@code put} (id, hash, path), {@code delete} (id) or {@code relationships}. */
+    /**
+     * One journal line: {@code sending} (id, path; the outcome is not known yet), {@code put} (id,
+     * hash, path), {@code delete} (id) or {@code relationships}.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Line(String op, String id, String hash, String path, List<Tuple> tuples) {}
 
@@ -102,6 +106,15 @@ final class JobState implements AutoCloseable {
 
     synchronized List<Tuple> relationships() {
         return List.copyOf(relationships);
+    }
+
+    /**
+     * Before a PUT: the document may exist on the service once the call is made, even if this run
+     * dies before it can {@link #recordPut record} the outcome. Until then its hash is unknown, so a
+     * later run sends it again if its file is still there, or deletes it if the file is gone.
+     */
+    synchronized void recordSending(String id, String path) {
+        append(new Line("sending", id, null, path, null));
     }
 
     synchronized void recordPut(String id, String hash, String path) {
@@ -164,6 +177,7 @@ final class JobState implements AutoCloseable {
     private void apply(Line line) {
         switch (line.op()) {
             case "put" -> documents.put(line.id(), new Entry(line.hash(), line.path()));
+            case "sending" -> documents.put(line.id(), new Entry(null, line.path()));
             case "delete" -> documents.remove(line.id());
             case "relationships" -> {
                 relationships.clear();

@@ -39,6 +39,25 @@ class JobStateTest {
     }
 
     @Test
+    void aDocumentSentWhenTheRunDiedIsKnownWithAnUnknownBody() throws Exception {
+        try (JobState state = open()) {
+            state.recordPut("a", "h1", "a.md");
+            state.recordSending("a", "a.md"); // an edit in flight when the run was killed
+            state.recordSending("b", "b.md"); // a new document in flight
+            state.recordSending("c", "c.md");
+            state.recordPut("c", "h3", "c.md"); // answered before the kill
+        }
+        try (JobState state = open()) {
+            // Known, so a later run deletes them if their files are gone; no hash, so it sends
+            // them again if the files are still there.
+            assertEquals(Set.of("a", "b", "c"), state.documentIds());
+            assertNull(state.hashOf("a"));
+            assertNull(state.hashOf("b"));
+            assertEquals("h3", state.hashOf("c"));
+        }
+    }
+
+    @Test
     void aTornLastJournalLineIsIgnored() throws Exception {
         try (JobState state = open()) {
             state.recordPut("a", "h1", "a.md");

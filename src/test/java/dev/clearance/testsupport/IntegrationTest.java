@@ -32,6 +32,8 @@ public abstract class IntegrationTest implements TestPropertyProvider {
         properties.put("micronaut.security.token.jwt.claims-validators.issuer", TestIdp.ISSUER);
         properties.put("micronaut.security.token.jwt.claims-validators.audience", TestIdp.AUDIENCE);
         properties.put("clearance.outbox.interval", "500ms");
+        // A free port per test service: a fixed one (8080) fails whenever anything else holds it.
+        properties.put("micronaut.server.port", "-1");
         // The test servers cache OpenFGA decisions for 30 s; fresh reads must cover that.
         properties.put("clearance.search.consistency-window", "35s");
         properties.putAll(extraProperties());

@@ -8,13 +8,16 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A loopback TCP proxy in front of a real server, to cut and restore the network path in fault
- * tests: {@link #cut()} refuses new connections and resets open ones, {@link #restore()} serves
- * again on the same port. The server behind it keeps running and keeps its state.
+ * A loopback TCP proxy in front of a real server, to cut, slow and restore the network path in
+ * fault tests: {@link #cut()} refuses new connections and resets open ones, {@link #restore()}
+ * serves again on the same port, {@link #latency(Duration)} holds every chunk of bytes it forwards
+ * (both directions, open connections included) for the given time before passing it on. The server
+ * behind it keeps running and keeps its state.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -22,7 +25,9 @@ public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    private volatile long latencyNanos;
 
+    /** @param targetUrl any URL naming the target's host and port, e.g. {@code http://host:8080} */
     public TcpProxy(String targetUrl) {
         URI uri = URI.create(targetUrl);
         this.target = new InetSocketAddress(uri.getHost(), uri.getPort());
@@ -32,6 +37,15 @@ public final class TcpProxy implements AutoCloseable {
 
     public String url() {
         return "http://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Delays every chunk forwarded from now on by {@code delay}; zero forwards at once again. */
+    public void latency(Duration delay) {
+        latencyNanos = delay.toNanos();
     }
 
     public synchronized void restore() {
@@ -77,9 +91,20 @@ public final class TcpProxy implements AutoCloseable {
     private void pipe(Socket from, Socket to) {
         try (InputStream in = from.getInputStream();
                 OutputStream out = to.getOutputStream()) {
-            in.transferTo(out);
+            byte[] buffer = new byte[16 * 1024];
+            int read;
+            while ((read = in.read(buffer)) >= 0) {
+                long delay = latencyNanos;
+                if (delay > 0) {
+                    Thread.sleep(Duration.ofNanos(delay));
+                }
+                out.write(buffer, 0, read);
+                out.flush();
+            }
         } catch (IOException e) {
             // connection cut
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             closeQuietly(from);
             closeQuietly(to);

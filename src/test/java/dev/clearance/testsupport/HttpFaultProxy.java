@@ -1,0 +1,193 @@
+package dev.clearance.testsupport;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An HTTP proxy in front of a real server that can answer errors instead of forwarding: every
+ * request whose path contains {@link #onlyPaths(String)} is answered with the configured status
+ * (e.g. 500, or 429 with a {@code Retry-After} header) while a fault is set, or for the next {@code
+ * n} requests only. Everything else is forwarded unchanged to the real server and its answer passed
+ * back. Counts what it answered itself and what it forwarded, so tests can see retries.
+ */
+public final class HttpFaultProxy implements AutoCloseable {
+
+    /** Hop-by-hop and length headers that the JDK client and server set themselves. */
+    private static final Set<String> NOT_COPIED =
+            Set.of("connection", "content-length", "expect", "host", "upgrade", "transfer-encoding", "keep-alive");
+
+    private record Fault(int status, String retryAfter) {}
+
+    private final URI target;
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final HttpClient client;
+    private final AtomicInteger remaining = new AtomicInteger();
+    private final AtomicInteger injected = new AtomicInteger();
+    private final AtomicInteger forwarded = new AtomicInteger();
+    private volatile Fault fault;
+    private volatile boolean always;
+    private volatile String pathFragment = "";
+
+    public HttpFaultProxy(String targetUrl) {
+        this.target = URI.create(targetUrl);
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .executor(executor)
+                .build();
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Faults apply only to requests whose path contains {@code fragment} (empty: all requests). */
+    public HttpFaultProxy onlyPaths(String fragment) {
+        this.pathFragment = fragment;
+        return this;
+    }
+
+    /** Answers every matching request with {@code status} until {@link #heal()}. */
+    public void fail(int status, String retryAfter) {
+        fault = new Fault(status, retryAfter);
+        always = true;
+    }
+
+    /** Answers the next {@code count} matching requests with {@code status}, then forwards again. */
+    public void failNext(int count, int status, String retryAfter) {
+        always = false;
+        fault = new Fault(status, retryAfter);
+        remaining.set(count);
+    }
+
+    /** Forwards everything again. */
+    public void heal() {
+        always = false;
+        remaining.set(0);
+        fault = null;
+    }
+
+    /** Requests answered with an injected error so far. */
+    public int injected() {
+        return injected.get();
+    }
+
+    /** Requests forwarded to the real server so far. */
+    public int forwarded() {
+        return forwarded.get();
+    }
+
+    public void resetCounts() {
+        injected.set(0);
+        forwarded.set(0);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            Fault current = faultFor(exchange.getRequestURI().getPath());
+            if (current != null) {
+                injected.incrementAndGet();
+                answerError(exchange, current);
+            } else {
+                forward(exchange, body);
+            }
+        }
+    }
+
+    private Fault faultFor(String path) {
+        Fault current = fault;
+        if (current == null || !path.contains(pathFragment)) {
+            return null;
+        }
+        if (always) {
+            return current;
+        }
+        return remaining.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? current : null;
+    }
+
+    private static void answerError(HttpExchange exchange, Fault fault) throws IOException {
+        String code = fault.status() == 429 ? "rate_limit_exceeded" : "internal_error";
+        byte[] json = ("{\"code\":\"" + code + "\",\"message\":\"injected fault\"}").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        if (fault.retryAfter() != null) {
+            exchange.getResponseHeaders().set("Retry-After", fault.retryAfter());
+        }
+        exchange.sendResponseHeaders(fault.status(), json.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(json);
+        }
+    }
+
+    private void forward(HttpExchange exchange, byte[] body) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI()))
+                .method(
+                        exchange.getRequestMethod(),
+                        body.length == 0
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
+        for (Map.Entry<String, List<String>> header :
+                exchange.getRequestHeaders().entrySet()) {
+            if (!NOT_COPIED.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+                header.getValue().forEach(value -> request.header(header.getKey(), value));
+            }
+        }
+        HttpResponse<byte[]> response;
+        try {
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            exchange.sendResponseHeaders(502, -1);
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.sendResponseHeaders(502, -1);
+            return;
+        }
+        forwarded.incrementAndGet();
+        response.headers().map().forEach((name, values) -> {
+            if (!NOT_COPIED.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
+                values.forEach(value -> exchange.getResponseHeaders().add(name, value));
+            }
+        });
+        byte[] answer = response.body();
+        exchange.sendResponseHeaders(response.statusCode(), answer.length == 0 ? -1 : answer.length);
+        if (answer.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(answer);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        client.close();
+        executor.shutdownNow();
+    }
+}
