@@ -44,7 +44,11 @@ class FoundationIT extends IntegrationTest {
 
     @Test
     void healthReportsPostgresAndOpenFga() {
-        HttpResponse<Map> health = client.toBlocking().exchange(HttpRequest.GET("/health"), Map.class);
+        HttpResponse<Map> anonymous = client.toBlocking().exchange(HttpRequest.GET("/health"), Map.class);
+        assertEquals("UP", anonymous.body().get("status"));
+        assertEquals(null, anonymous.body().get("details"), "no hosts or driver errors for anonymous callers");
+        HttpResponse<Map> health = client.toBlocking()
+                .exchange(HttpRequest.GET("/health").bearerAuth(IDP.token("ops", tenant, "")), Map.class);
         Map<?, ?> details = (Map<?, ?>) health.body().get("details");
         assertEquals("UP", health.body().get("status"));
         assertEquals("UP", ((Map<?, ?>) details.get("jdbc")).get("status"));

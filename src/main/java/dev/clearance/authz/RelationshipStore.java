@@ -38,13 +38,23 @@ public final class RelationshipStore {
         this.properties = properties;
     }
 
+    /**
+     * Applies a change. Up to {@value #MAX_PER_WRITE} tuples (writes and deletes together) are one
+     * OpenFGA transaction, so such a change is all or nothing. A larger change is applied in
+     * transactions of that size, deletions first: if one fails part-way, the caller has lost access
+     * it asked to remove but gained none it asked to add, never the other way round, and sending the
+     * same change again completes it (duplicates and missing tuples are ignored).
+     */
     public void write(List<ScopedTuple> writes, List<ScopedTuple> deletes) {
         FgaStore.Resolved resolved = store.current();
-        for (int from = 0; from < Math.max(writes.size(), deletes.size()); from += MAX_PER_WRITE / 2) {
-            List<TupleKey> w = slice(writes, from, MAX_PER_WRITE / 2).stream()
-                    .map(RelationshipStore::toKey)
-                    .toList();
-            List<ScopedTuple> d = slice(deletes, from, MAX_PER_WRITE / 2);
+        int total = deletes.size() + writes.size();
+        for (int from = 0; from < total; from += MAX_PER_WRITE) {
+            int to = Math.min(total, from + MAX_PER_WRITE);
+            List<ScopedTuple> d = deletes.subList(Math.min(from, deletes.size()), Math.min(to, deletes.size()));
+            List<TupleKey> w =
+                    writes.subList(Math.max(0, from - deletes.size()), Math.max(0, to - deletes.size())).stream()
+                            .map(RelationshipStore::toKey)
+                            .toList();
             WriteRequest request = new WriteRequest().authorizationModelId(resolved.modelId());
             if (!w.isEmpty()) {
                 request.writes(
@@ -95,10 +105,6 @@ public final class RelationshipStore {
 
     private static TupleKey toKey(ScopedTuple t) {
         return new TupleKey().user(t.user()).relation(t.relation())._object(t.object());
-    }
-
-    private static <T> List<T> slice(List<T> list, int from, int size) {
-        return from >= list.size() ? List.of() : list.subList(from, Math.min(list.size(), from + size));
     }
 
     private long timeoutMillis() {

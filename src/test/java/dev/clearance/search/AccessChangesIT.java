@@ -83,6 +83,29 @@ class AccessChangesIT extends IntegrationTest {
     }
 
     @Test
+    void aChangeLargerThanOneOpenFgaTransactionIsAppliedWhole() {
+        put(admin, "roster", "Team roster for the offsite", List.of());
+        List<Map<String, String>> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 130; i++) {
+            many.add(Api.tuple("user:member" + i, "viewer", "document:roster"));
+        }
+        assertEquals(200, api.relationships(admin, many, List.of()).getStatus().getCode());
+        for (int i : new int[] {0, 64, 99, 100, 129}) {
+            assertEquals(List.of("roster"), api.searchIds(IDP.token("member" + i, tenant, ""), "team roster", 3));
+        }
+        // 130 deletions and one addition: two transactions, deletions first.
+        assertEquals(
+                200,
+                api.relationships(admin, List.of(Api.tuple("user:newcomer", "viewer", "document:roster")), many)
+                        .getStatus()
+                        .getCode());
+        for (int i : new int[] {0, 99, 129}) {
+            assertEquals(List.of(), api.searchIds(IDP.token("member" + i, tenant, ""), "team roster", 3));
+        }
+        assertEquals(List.of("roster"), api.searchIds(IDP.token("newcomer", tenant, ""), "team roster", 3));
+    }
+
+    @Test
     void relationshipsCannotReachIntoAnotherTenant() {
         Map<?, ?> problem = api.relationships(
                         admin, List.of(Api.tuple("user:mallory", "viewer", "document:../other/secret")), List.of())
