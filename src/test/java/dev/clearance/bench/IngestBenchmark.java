@@ -58,7 +58,7 @@ public final class IngestBenchmark {
             Chunker chunker = service.bean(Chunker.class);
             MeterRegistry meters = service.bean(MeterRegistry.class);
 
-            // Warm-up: JIT, ONNX session, tokenizers.
+            // Warm-up: JIT, the ONNX model, tokenizers.
             List<String> warm = new ArrayList<>();
             for (BenchData.SourceDocument d : corpus.subList(corpus.size() - 5, corpus.size())) {
                 chunker.chunk(d.text(), d.title()).forEach(c -> warm.add(chunker.embeddingText(d.title(), c.text())));
