@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs a benchmark program against real servers and prints its tables (see docs/benchmarks.md).
+#
+#   scripts/bench.sh ingest [corpusDir] [documents=all]
+#   scripts/bench.sh search [corpusDir] [passages=2000] [documents=10000] [chunksPerDocument=10] [queries=100] [warmup=10]
+#   scripts/bench.sh data   [corpusDir] [passages=2000] [documents=10000] [chunksPerDocument=10]
+#
+# The servers come from the test support: DB_URL/FGA_API_URL (with DB_USER, DB_PASSWORD) when set,
+# otherwise PostgreSQL/pgvector and OpenFGA started by scripts/servers.sh on free ports for the run
+# (CLEARANCE_TEST_SERVERS=local skips the Docker probe). `data` only loads the search corpus into
+# the servers named by DB_URL/FGA_API_URL, for load tests. Benchmarks are not part of `mvn verify`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/jdk.sh
+
+what="${1:-}"
+shift || true
+case "$what" in
+  ingest) main=dev.clearance.bench.IngestBenchmark ;;
+  search) main=dev.clearance.bench.SearchBenchmark ;;
+  data) main=dev.clearance.bench.BenchData ;;
+  *)
+    echo "usage: scripts/bench.sh {ingest|search|data} [arguments]" >&2
+    exit 2
+    ;;
+esac
+
+mkdir -p target/bench
+mvn -q test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/bench/classpath.txt
+echo "load average before: $(uptime | sed 's/.*load average: //')"
+export CLEARANCE_TEST_SERVERS="${CLEARANCE_TEST_SERVERS:-local}"
+java -Xmx3g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" "$main" "$@"
+echo "load average after: $(uptime | sed 's/.*load average: //')"
