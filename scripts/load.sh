@@ -20,9 +20,14 @@ DATA="${LOAD_DATA:-demo}"
 INGEST="${LOAD_INGEST:-1}"
 JAR=target/clearance-0.1.0-SNAPSHOT.jar
 WORK="$(mktemp -d)"
-trap 'kill "${SERVICE_PID:-}" "${INGEST_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT INT TERM
+# The service log and the ingest job's output stay in $WORK for inspection after the run.
+trap 'kill "${SERVICE_PID:-}" "${INGEST_PID:-}" 2>/dev/null || true; echo "[load] logs in $WORK"' EXIT INT TERM
 
+# As a production OpenFGA would run: tuples in PostgreSQL, check-query cache on (the service asks
+# for HIGHER_CONSISTENCY where access changed recently, ADR 0004). Servers that already run keep
+# their settings: scripts/servers.sh stop first to apply these.
 export CLEARANCE_FGA_DATASTORE="${CLEARANCE_FGA_DATASTORE:-postgres}"
+export CLEARANCE_FGA_CHECK_CACHE="${CLEARANCE_FGA_CHECK_CACHE:-true}"
 bash scripts/servers.sh start
 eval "$(bash scripts/servers.sh env)"
 
@@ -30,6 +35,12 @@ echo "[load] building the service and the load client"
 mvn -B -q -ntp -DskipTests -Dspotless.check.skip=true package test-compile \
   dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/classpath.txt"
 CLIENT_CP="target/test-classes:target/classes:$(cat "$WORK/classpath.txt")"
+
+if [ "$DATA" = bench ]; then
+  # Written straight into the servers, before the service starts and resolves the OpenFGA model.
+  echo "[load] loading the 100k-chunk benchmark corpus into tenant bench (docs/benchmarks.md)"
+  java -Xmx3g -cp "$CLIENT_CP" dev.clearance.bench.BenchData ingest-jobs/corpus/docs
+fi
 
 export MICRONAUT_SERVER_PORT="$PORT"
 export CLEARANCE_DEMO_ENABLED=true
@@ -53,8 +64,6 @@ case "$DATA" in
     CALLERS="alice,carol,hana,fred,alice/helpdesk-bot,guest"
     ;;
   bench)
-    echo "[load] loading the 100k-chunk benchmark corpus into tenant bench (docs/benchmarks.md)"
-    java -Xmx3g -cp "$CLIENT_CP" dev.clearance.bench.BenchData ingest-jobs/corpus/docs
     TENANT=bench
     # Users who may read 100 %, 10 %, 1 % and 0.1 % of the documents.
     CALLERS="bench-all,bench-10,bench-1,bench-01"

@@ -29,6 +29,7 @@ public final class SearchService {
     private final SearchProperties properties;
     private final MeterRegistry meters;
     private final AccessChangeLog changes;
+    private final SearchAdmission admission;
     private final InputLimits limits;
 
     SearchService(
@@ -40,7 +41,9 @@ public final class SearchService {
             FgaStore fga,
             SearchProperties properties,
             MeterRegistry meters,
-            InputLimits limits) {
+            InputLimits limits,
+            SearchAdmission admission) {
+        this.admission = admission;
         this.changes = changes;
         this.embedder = embedder;
         this.retrieval = retrieval;
@@ -55,6 +58,11 @@ public final class SearchService {
     public SearchResponse search(Caller caller, SearchRequest request, String requestId, String action) {
         long started = System.nanoTime();
         validate(request);
+        // Bad input is refused at once; valid searches wait for a slot (SearchAdmission).
+        return admission.run(() -> run(caller, request, requestId, action, started));
+    }
+
+    private SearchResponse run(Caller caller, SearchRequest request, String requestId, String action, long started) {
         int topK = request.topKOrDefault();
         float[] vector = timed("embed", () -> embedder.embedQuery(request.query()));
         Strategy strategy = request.strategyOrDefault();

@@ -47,4 +47,9 @@ public abstract class ProblemException extends RuntimeException {
     public List<Problem.FieldError> errors() {
         return errors;
     }
+
+    /** A {@code Retry-After} value for failures that pass with time (overload), else null. */
+    public String retryAfterSeconds() {
+        return null;
+    }
 }

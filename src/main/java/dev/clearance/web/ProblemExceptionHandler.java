@@ -2,6 +2,7 @@ package dev.clearance.web;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Produces;
@@ -44,8 +45,12 @@ final class ProblemExceptionHandler implements ExceptionHandler<ProblemException
         } else {
             LOG.info("{} {}: {}", exception.status().getCode(), exception.type(), exception.getMessage());
         }
+        var response = HttpResponse.<Problem>status(exception.status());
+        if (exception.retryAfterSeconds() != null) {
+            response.header(HttpHeaders.RETRY_AFTER, exception.retryAfterSeconds());
+        }
         return ProblemResponses.of(
-                HttpResponse.status(exception.status()),
+                response,
                 request,
                 exception.status(),
                 exception.type(),
