@@ -54,6 +54,29 @@ class ChunkerTest {
     }
 
     @Test
+    void theWindowIsStillCountedForTextThatIsNotShortAscii() {
+        // A window that counts every character as a piece (the worst case for the ASCII shortcut)
+        // and one that counts a non-ASCII letter as three pieces (as decomposed scripts can be).
+        EmbeddingWindow perCharacter = new EmbeddingWindow() {
+            @Override
+            public int count(String text) {
+                return text.codePoints().map(c -> c > 0x7F ? 3 : 1).sum();
+            }
+
+            @Override
+            public int maxTokens() {
+                return 60;
+            }
+        };
+        Chunker chunker = new Chunker(TOKENS, perCharacter, new ChunkingProperties(5000, 0));
+        for (String text : List.of("ab. ".repeat(100), "한국. ".repeat(100))) {
+            for (Chunk chunk : chunker.chunk(text)) {
+                assertTrue(perCharacter.count(chunk.text()) <= 60, chunk.text());
+            }
+        }
+    }
+
+    @Test
     void aLongTitleIsShortenedSoItCannotCrowdOutTheChunk() {
         String title = "heading ".repeat(500);
         String line = chunker.embeddingText(title, "body");
