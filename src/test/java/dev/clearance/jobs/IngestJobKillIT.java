@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -73,39 +72,11 @@ class IngestJobKillIT extends IntegrationTest {
     }
 
     private Process start(Path corpus, String jobTenant) throws Exception {
-        Path spec = corpus.resolve(jobTenant + ".yaml");
-        Files.writeString(spec, """
-                name: %s
-                tenant: %s
-                source:
-                  directory: docs
-                  include: ["**/*.md"]
-                groups:
-                  hr: [user:hana]
-                folders:
-                  eng:
-                    viewers: [group:engineering#member]
-                  hr:
-                    viewers: [group:hr#member]
-                concurrency: 2
-                batchSize: 2
-                """.formatted(jobTenant, jobTenant));
-        ProcessBuilder builder = new ProcessBuilder(
-                        ProcessHandle.current().info().command().orElse("java"),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        IngestJob.class.getName(),
-                        "run",
-                        "--progress",
-                        "none",
-                        spec.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(corpus.resolve(jobTenant + "-" + UUID.randomUUID() + ".log")
-                        .toFile());
-        builder.environment().put("CLEARANCE_URL", server.getURL().toString());
-        builder.environment()
-                .put("CLEARANCE_TOKEN", IDP.token("ingest-bot", jobTenant, "documents:write relationships:write"));
-        return builder.start();
+        return IngestJobProcess.start(
+                corpus,
+                jobTenant,
+                server.getURL().toString(),
+                IDP.token("ingest-bot", jobTenant, "documents:write relationships:write"));
     }
 
     private int run(Path corpus, String jobTenant) throws Exception {
