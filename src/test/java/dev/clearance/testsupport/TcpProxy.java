@@ -78,8 +78,17 @@ public final class TcpProxy implements AutoCloseable {
             try {
                 Socket client = socket.accept();
                 Socket upstream = new Socket(target.getAddress(), target.getPort());
-                open.add(client);
-                open.add(upstream);
+                // Registered under the lock cut() takes: a connection accepted just before a cut
+                // must not survive it (it would carry requests through the "cut" network).
+                synchronized (this) {
+                    if (server != socket) {
+                        closeQuietly(client);
+                        closeQuietly(upstream);
+                        continue;
+                    }
+                    open.add(client);
+                    open.add(upstream);
+                }
                 Thread.ofVirtual().start(() -> pipe(client, upstream));
                 Thread.ofVirtual().start(() -> pipe(upstream, client));
             } catch (IOException e) {
