@@ -160,15 +160,7 @@ class AskIT extends IntegrationTest {
 
     @Test
     void aStreamedAnswerSendsSourcesThenTokensThenTheWholeAnswer() throws Exception {
-        var response = java.net.http.HttpClient.newHttpClient()
-                .send(
-                        java.net.http.HttpRequest.newBuilder(URI.create(server.getURL() + "/v1/ask"))
-                                .header("Authorization", "Bearer " + alice)
-                                .header("Content-Type", "application/json")
-                                .header("Accept", "text/event-stream")
-                                .POST(BodyPublishers.ofString("{\"query\":\"vacation policy and Bob's salary\"}"))
-                                .build(),
-                        BodyHandlers.ofString());
+        var response = askStreamed(alice, "vacation policy and Bob's salary");
         assertEquals(200, response.statusCode(), response.body());
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
         List<Map.Entry<String, JsonNode>> events = events(response.body());
@@ -198,15 +190,7 @@ class AskIT extends IntegrationTest {
         assertFalse(problem.containsKey("answer"));
         assertFalse(String.valueOf(problem).contains("overloaded"), "the provider's message is not passed on");
 
-        var streamed = java.net.http.HttpClient.newHttpClient()
-                .send(
-                        java.net.http.HttpRequest.newBuilder(URI.create(server.getURL() + "/v1/ask"))
-                                .header("Authorization", "Bearer " + alice)
-                                .header("Content-Type", "application/json")
-                                .header("Accept", "text/event-stream")
-                                .POST(BodyPublishers.ofString("{\"query\":\"vacation policy\"}"))
-                                .build(),
-                        BodyHandlers.ofString());
+        var streamed = askStreamed(alice, "vacation policy");
         List<Map.Entry<String, JsonNode>> events = events(streamed.body());
         assertEquals("error", events.get(events.size() - 1).getKey());
         assertEquals(
@@ -231,6 +215,19 @@ class AskIT extends IntegrationTest {
                 api.exchange(HttpRequest.POST("/v1/ask", Map.of("query", query, "topK", 5)), token);
         assertEquals(200, response.getStatus().getCode(), String.valueOf(response.getBody(Map.class)));
         return response.getBody(Map.class).orElseThrow();
+    }
+
+    /** {@code POST /v1/ask} with {@code Accept: text/event-stream}, read whole. */
+    private java.net.http.HttpResponse<String> askStreamed(String token, String query) throws Exception {
+        return java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(URI.create(server.getURL() + "/v1/ask"))
+                                .header("Authorization", "Bearer " + token)
+                                .header("Content-Type", "application/json")
+                                .header("Accept", "text/event-stream")
+                                .POST(BodyPublishers.ofString(JSON.writeValueAsString(Map.of("query", query))))
+                                .build(),
+                        BodyHandlers.ofString());
     }
 
     @SuppressWarnings("unchecked")

@@ -8,19 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.IntegrationTest;
+import dev.clearance.testsupport.McpClients;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.client.HttpClient;
 import io.micronaut.http.client.annotation.Client;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
-import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.inject.Inject;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -148,26 +145,10 @@ class McpIT extends IntegrationTest {
     }
 
     private static String text(McpSchema.CallToolResult result) {
-        return result.content().stream()
-                .filter(c -> c instanceof McpSchema.TextContent)
-                .map(c -> ((McpSchema.TextContent) c).text())
-                .collect(Collectors.joining());
+        return McpClients.text(result);
     }
 
     private McpSyncClient connect(String token) {
-        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(
-                        server.getURL().toString())
-                .endpoint("/mcp")
-                .jsonMapper(new JacksonClientJsonMapper())
-                .customizeRequest(request -> request.header("Authorization", "Bearer " + token))
-                .build();
-        McpSyncClient client = McpClient.sync(transport)
-                .requestTimeout(Duration.ofSeconds(30))
-                // The tools declare no output schema; the client would only validate against one.
-                .jsonSchemaValidator((schema, content) ->
-                        JsonSchemaValidator.ValidationResponse.asInvalid("unexpected output schema: " + schema))
-                .build();
-        client.initialize();
-        return client;
+        return McpClients.connect(server.getURL().toString(), token);
     }
 }
