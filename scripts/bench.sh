@@ -30,5 +30,12 @@ mvn -q test-compile dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile=target/bench/classpath.txt
 echo "load average before: $(uptime | sed 's/.*load average: //')"
 export CLEARANCE_TEST_SERVERS="${CLEARANCE_TEST_SERVERS:-local}"
-java -Xmx3g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" "$main" "$@"
+# OpenFGA as in production (and as scripts/load.sh runs it): tuples in PostgreSQL, check-query cache
+# on. The in-memory datastore scans its tuples for many queries; with the 10,000 documents of the
+# search corpus it saturated a core and checks timed out. Applies to servers this script starts;
+# running servers keep their settings (scripts/servers.sh stop first).
+export CLEARANCE_FGA_DATASTORE="${CLEARANCE_FGA_DATASTORE:-postgres}"
+export CLEARANCE_FGA_CHECK_CACHE="${CLEARANCE_FGA_CHECK_CACHE:-true}"
+# BENCH_JAVA_OPTS passes settings to the service under test, e.g. -Dclearance.search.exact-max-chunks=0.
+java -Xmx3g ${BENCH_JAVA_OPTS:-} -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" "$main" "$@"
 echo "load average after: $(uptime | sed 's/.*load average: //')"

@@ -10,7 +10,9 @@ import dev.openfga.sdk.api.model.CheckRequestTupleKey;
 import dev.openfga.sdk.api.model.ConsistencyPreference;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -74,26 +76,38 @@ public final class AccessChecker {
     private Outcome[] send(FgaStore.Resolved resolved, List<BatchCheckItem> items, boolean higherConsistency) {
         ConsistencyPreference consistency =
                 higherConsistency ? ConsistencyPreference.HIGHER_CONSISTENCY : ConsistencyPreference.MINIMIZE_LATENCY;
-        List<CompletableFuture<BatchCheckResponse>> futures = new ArrayList<>();
+        List<BatchCheckRequest> requests = new ArrayList<>();
         for (int from = 0; from < items.size(); from += properties.batchSize()) {
-            BatchCheckRequest request = new BatchCheckRequest()
+            requests.add(new BatchCheckRequest()
                     .checks(items.subList(from, Math.min(items.size(), from + properties.batchSize())))
                     .authorizationModelId(resolved.modelId())
-                    .consistency(consistency);
-            futures.add(sendOne(resolved.storeId(), request));
+                    .consistency(consistency));
         }
         Outcome[] outcomes = new Outcome[items.size()];
-        java.util.Arrays.fill(outcomes, Outcome.ERROR);
+        Arrays.fill(outcomes, Outcome.ERROR);
         long deadline = System.nanoTime() + properties.checkTimeout().toNanos();
-        for (CompletableFuture<BatchCheckResponse> future : futures) {
+        // At most maxParallelBatches requests in flight; answers are awaited in sending order and each
+        // one answered lets the next request go. Requests not yet sent when the deadline passes are
+        // never sent, so a search that fails closed does not leave OpenFGA a backlog of its checks.
+        ArrayDeque<CompletableFuture<BatchCheckResponse>> inFlight = new ArrayDeque<>();
+        int next = 0;
+        while (next < requests.size() && inFlight.size() < properties.maxParallelBatches()) {
+            inFlight.add(sendOne(resolved.storeId(), requests.get(next++)));
+        }
+        while (!inFlight.isEmpty()) {
+            CompletableFuture<BatchCheckResponse> future = inFlight.poll();
             BatchCheckResponse response;
             try {
                 response = future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (Exception e) {
-                futures.forEach(f -> f.cancel(true));
+                future.cancel(true);
+                inFlight.forEach(f -> f.cancel(true));
                 throw new AuthorizationUnavailableException("The authorization service did not answer in time.", e);
             }
             record(response, outcomes);
+            if (next < requests.size()) {
+                inFlight.add(sendOne(resolved.storeId(), requests.get(next++)));
+            }
         }
         return outcomes;
     }

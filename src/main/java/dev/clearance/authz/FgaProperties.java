@@ -16,6 +16,9 @@ import java.time.Duration;
  * @param relation the relation checked for search hits
  * @param batchSize checks per BatchCheck request; OpenFGA's server default maximum is 50
  * @param checkTimeout how long one authorization decision may take before the request fails closed
+ * @param maxParallelBatches BatchCheck requests of one decision in flight at once; the rest are sent
+ *     as earlier ones answer, so a decision that gives up at its timeout leaves at most this many
+ *     requests for OpenFGA to finish, instead of all of them
  */
 @ConfigurationProperties("clearance.fga")
 public record FgaProperties(
@@ -33,6 +36,7 @@ public record FgaProperties(
         @Bindable(defaultValue = "3s") Duration checkTimeout,
         @Bindable(defaultValue = "2s") Duration requestTimeout,
         @Bindable(defaultValue = "2") @Min(0) @Max(10) int maxRetries,
+        @Bindable(defaultValue = "8") @Min(1) @Max(100) int maxParallelBatches,
         @Nullable String clientId,
         @Nullable String clientSecret,
         @Nullable String tokenIssuer,

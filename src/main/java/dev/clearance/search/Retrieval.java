@@ -30,15 +30,25 @@ final class Retrieval {
     private final AccessChecker checker;
     private final AccessLister lister;
     private final SearchProperties properties;
+    private final ExactScanPolicy exactScan;
 
-    Retrieval(ChunkSearchRepository chunks, AccessChecker checker, AccessLister lister, SearchProperties properties) {
+    Retrieval(
+            ChunkSearchRepository chunks,
+            AccessChecker checker,
+            AccessLister lister,
+            SearchProperties properties,
+            ExactScanPolicy exactScan) {
         this.chunks = chunks;
         this.checker = checker;
         this.lister = lister;
         this.properties = properties;
+        this.exactScan = exactScan;
     }
 
-    /** Authorized candidates (not yet ranked) and what it took to find them. */
+    /**
+     * Authorized candidates (not yet ranked) and what it took to find them. {@code exact}: the vector
+     * leg returned the true nearest chunks (an exact scan), not the approximate index's.
+     */
     record Found(
             Map<Long, Candidate> allowed,
             int candidates,
@@ -47,7 +57,8 @@ final class Retrieval {
             int deniedDocs,
             int rounds,
             String strategy,
-            boolean complete) {}
+            boolean complete,
+            boolean exact) {}
 
     /**
      * One search: who asks, the query as vector and text, k, and whether checks must bypass OpenFGA's
@@ -64,6 +75,7 @@ final class Retrieval {
     }
 
     private Found postfilter(Query q, boolean adaptive) {
+        boolean exact = exactScan.exact(q.caller().tenant());
         Caller caller = q.caller();
         int topK = q.topK();
         long deadline = System.nanoTime() + properties.budget().toNanos();
@@ -76,7 +88,7 @@ final class Retrieval {
         boolean exhausted = false;
         while (allowed.size() < topK && rounds < properties.maxRounds() && System.nanoTime() < deadline) {
             rounds++;
-            Round fetched = candidates(caller.tenant(), q.vector(), q.text(), window, denied);
+            Round fetched = candidates(caller.tenant(), q.vector(), q.text(), window, denied, exact);
             List<Candidate> round = fetched.candidates();
             candidates += round.size();
             Set<String> toCheck = new HashSet<>();
@@ -120,7 +132,8 @@ final class Retrieval {
                 count(decided, Outcome.DENIED),
                 rounds,
                 adaptive ? "adaptive-postfilter" : "postfilter",
-                complete);
+                complete,
+                exact);
     }
 
     /** Null when the caller's list is too long to trust as complete; the caller then post-filters. */
@@ -158,15 +171,17 @@ final class Retrieval {
                 deniedDocs + denied,
                 checked > 0 ? 2 : 1,
                 checked > 0 ? "adaptive-prefilter" : "prefilter",
+                true,
                 true);
     }
 
     /** One round's candidates; exhausted when the vector leg returned fewer than asked. */
     private record Round(List<Candidate> candidates, boolean exhausted) {}
 
-    private Round candidates(String tenant, float[] vector, String query, int window, Set<String> denied) {
-        List<Candidate> nearest = chunks.nearest(tenant, vector, query, window, denied, false);
-        if (nearest.size() < window) {
+    private Round candidates(
+            String tenant, float[] vector, String query, int window, Set<String> denied, boolean exact) {
+        List<Candidate> nearest = chunks.nearest(tenant, vector, query, window, denied, exact);
+        if (!exact && nearest.size() < window) {
             // The approximate scan stops early on sparse tenants; only an exact scan proves exhaustion.
             nearest = chunks.nearest(tenant, vector, query, window, denied, true);
         }

@@ -20,6 +20,9 @@ import java.time.Duration;
  *     at least the check-cache TTL of the OpenFGA server (its default is 10 s)
  * @param maxConcurrent searches that run at once (0: twice the processors); the rest wait in line
  * @param queueTimeout longest wait in that line before a 503 with Retry-After
+ * @param exactMaxChunks tenants with at most this many chunks are searched by an exact scan instead of
+ *     the approximate HNSW index, so their results are the true nearest chunks (0: always approximate);
+ *     the scan's cost grows with the tenant's size, see ADR 0004
  */
 @ConfigurationProperties("clearance.search")
 public record SearchProperties(
@@ -35,4 +38,5 @@ public record SearchProperties(
         @Bindable(defaultValue = "true") boolean hybrid,
         @Bindable(defaultValue = "10s") Duration consistencyWindow,
         @Bindable(defaultValue = "0") @Min(0) @Max(1000) int maxConcurrent,
-        @Bindable(defaultValue = "10s") Duration queueTimeout) {}
+        @Bindable(defaultValue = "10s") Duration queueTimeout,
+        @Bindable(defaultValue = "200000") @Min(0) long exactMaxChunks) {}

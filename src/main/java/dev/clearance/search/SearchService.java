@@ -109,6 +109,7 @@ public final class SearchService {
                         found.rounds(),
                         found.strategy(),
                         found.complete(),
+                        found.exact() ? "exact" : "approximate",
                         ms));
     }
 

@@ -68,36 +68,63 @@ public final class ChunkSearchRepository {
     }
 
     /**
-     * Nearest chunks. {@code exact} turns the ANN index off for this query: used to confirm that a
-     * short approximate answer really means the tenant has no more visible chunks.
+     * Nearest chunks of the tenant's visible documents, excluding some documents. {@code exact} turns
+     * the ANN index off for this query: the answer is then the true nearest chunks (a scan of the
+     * tenant's chunks), used where the tenant is small enough and to confirm that a short approximate
+     * answer really means the tenant has no more visible chunks.
      */
     public List<Candidate> nearest(
             String tenant, float[] query, String text, int limit, Collection<String> excluded, boolean exact) {
-        // Materialised so that relaxed-order results from the iterative scan are re-sorted exactly.
-        String sql = "WITH hits AS MATERIALIZED (SELECT " + COLUMNS + ", c.embedding <=> ? AS distance FROM chunks c "
+        /*
+         * Ids and distances first, the other columns for the winners only: in an exact scan every
+         * column of the inner select is computed for every chunk of the tenant. The inner result is
+         * materialised so that relaxed-order results from the iterative scan are re-sorted exactly.
+         */
+        String sql = "WITH hits AS MATERIALIZED (SELECT c.id, c.embedding <=> ? AS distance FROM chunks c "
                 + VISIBLE + " AND NOT (c.document_id = ANY (?)) ORDER BY c.embedding <=> ? LIMIT ?)"
-                + " SELECT * FROM hits ORDER BY distance";
+                + " SELECT " + COLUMNS + " FROM hits h JOIN chunks c ON c.id = h.id"
+                + " JOIN documents d ON d.tenant = c.tenant AND d.id = c.document_id ORDER BY h.distance, c.id";
         return timed(
                 exact ? "nearest_exact" : "nearest",
                 () -> Jdbc.inTransaction(dataSource, c -> {
                     try (Statement s = c.createStatement()) {
-                        s.execute("SET LOCAL hnsw.iterative_scan = relaxed_order");
-                        s.execute("SET LOCAL hnsw.ef_search = " + Math.min(1000, Math.max(40, limit)));
-                        s.execute("SET LOCAL hnsw.max_scan_tuples = 100000");
                         if (exact) {
                             s.execute("SET LOCAL enable_indexscan = off");
+                        } else {
+                            s.execute("SET LOCAL hnsw.iterative_scan = relaxed_order");
+                            s.execute("SET LOCAL hnsw.ef_search = " + Math.min(1000, Math.max(40, limit)));
+                            s.execute("SET LOCAL hnsw.max_scan_tuples = 100000");
                         }
                     }
                     PGvector vector = new PGvector(query);
                     try (PreparedStatement s = c.prepareStatement(sql)) {
                         s.setObject(1, vector);
-                        s.setString(2, text);
-                        s.setObject(3, vector);
-                        s.setString(4, tenant);
-                        s.setArray(5, textArray(c, excluded));
+                        s.setString(2, tenant);
+                        s.setArray(3, textArray(c, excluded));
+                        s.setObject(4, vector);
+                        s.setInt(5, limit);
                         s.setObject(6, vector);
-                        s.setInt(7, limit);
+                        s.setString(7, text);
                         return read(s);
+                    }
+                }));
+    }
+
+    /**
+     * Chunks of the tenant's documents, from the per-document counts (an index range of the
+     * documents table, not a scan of the chunks). Decides whether an exact scan is affordable.
+     */
+    public long chunkCount(String tenant) {
+        return timed(
+                "chunk_count",
+                () -> Jdbc.read(dataSource, c -> {
+                    try (PreparedStatement s = c.prepareStatement(
+                            "SELECT coalesce(sum(chunk_count), 0) FROM documents WHERE tenant = ?")) {
+                        s.setString(1, tenant);
+                        try (ResultSet rs = s.executeQuery()) {
+                            rs.next();
+                            return rs.getLong(1);
+                        }
                     }
                 }));
     }

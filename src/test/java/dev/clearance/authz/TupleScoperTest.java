@@ -31,6 +31,7 @@ class TupleScoperTest {
                     Duration.ofSeconds(1),
                     Duration.ofSeconds(1),
                     0,
+                    8,
                     null,
                     null,
                     null,

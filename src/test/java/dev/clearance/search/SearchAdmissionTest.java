@@ -16,7 +16,7 @@ class SearchAdmissionTest {
 
     private static SearchAdmission admission(int limit, Duration queueTimeout) {
         SearchProperties properties = new SearchProperties(
-                4, 4, 5, 4000, Duration.ofSeconds(5), 0.2, true, Duration.ofSeconds(10), limit, queueTimeout);
+                4, 4, 5, 4000, Duration.ofSeconds(5), 0.2, true, Duration.ofSeconds(10), limit, queueTimeout, 200_000);
         return new SearchAdmission(properties, new SimpleMeterRegistry());
     }
 

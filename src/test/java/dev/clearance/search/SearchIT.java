@@ -22,13 +22,23 @@ import org.junit.jupiter.api.Test;
 /**
  * The core promise on real servers: k authorized results whenever k exist, never a forbidden one.
  * One corpus of 2,000 near-identical documents: alice may see exactly one, carol 5 % (through a
- * group), bob the rest.
+ * group), bob the rest. The tenant is small enough for the exact vector scan; {@link
+ * ApproximateSearchIT} repeats every test on the HNSW path.
  */
 @MicronautTest
 class SearchIT extends IntegrationTest {
 
-    private static final int DOCUMENTS = 2000;
-    private static final String ALICES = "doc-1317";
+    /** Size of the corpus. */
+    protected int documents() {
+        return 2000;
+    }
+
+    /** How the vector leg runs for this tenant ({@code stats.vectorSearch}). */
+    protected String vectorSearch() {
+        return "exact";
+    }
+
+    private static final String ALICES = "doc-317";
 
     @Inject
     @Client("/")
@@ -44,7 +54,7 @@ class SearchIT extends IntegrationTest {
         admin = IDP.token("loader", tenant, "documents:write relationships:write");
         api.relationships(admin, List.of(Api.tuple("user:carol", "member", "group:analysts")), List.of());
         Map<String, Map<String, Object>> documents = new LinkedHashMap<>();
-        for (int i = 0; i < DOCUMENTS; i++) {
+        for (int i = 0; i < documents(); i++) {
             String id = "doc-" + i;
             List<String> viewers;
             if (id.equals(ALICES)) {
@@ -97,6 +107,21 @@ class SearchIT extends IntegrationTest {
         assertEquals(0, stats.get("errors"));
         assertTrue((Integer) stats.get("denied") > 0, stats.toString());
         assertTrue(stats.get("strategy").toString().startsWith("adaptive"), stats.toString());
+        // The pre-filter ranks its allow-list exactly on either path.
+        assertEquals(
+                stats.get("strategy").toString().endsWith("prefilter") ? "exact" : vectorSearch(),
+                stats.get("vectorSearch"),
+                stats.toString());
+    }
+
+    @Test
+    void theVectorLegRunsAsTheTenantSizeDecides() {
+        HttpResponse<Map> response = api.search(
+                IDP.token("bob", tenant, ""),
+                Map.of("query", "quarterly planning revenue forecast", "topK", 10, "strategy", "postfilter"));
+        Map<?, ?> stats = (Map<?, ?>) response.body().get("stats");
+        assertEquals(10, ids(response).size(), stats.toString());
+        assertEquals(vectorSearch(), stats.get("vectorSearch"), stats.toString());
     }
 
     @SuppressWarnings("unchecked")

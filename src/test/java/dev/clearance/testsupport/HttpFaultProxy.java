@@ -45,6 +45,10 @@ public final class HttpFaultProxy implements AutoCloseable {
     private volatile Fault fault;
     private volatile boolean always;
     private volatile String pathFragment = "";
+    private volatile Duration delay = Duration.ZERO;
+    private final AtomicInteger received = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
 
     public HttpFaultProxy(String targetUrl) {
         this.target = URI.create(targetUrl);
@@ -93,6 +97,21 @@ public final class HttpFaultProxy implements AutoCloseable {
         fault = null;
     }
 
+    /** Holds every matching request this long before handling it (a slow server). */
+    public void delay(Duration delay) {
+        this.delay = delay;
+    }
+
+    /** Matching requests received so far, answered or not. */
+    public int received() {
+        return received.get();
+    }
+
+    /** The most matching requests that were being handled at the same time. */
+    public int maxInFlight() {
+        return maxInFlight.get();
+    }
+
     /** Requests answered with an injected error so far. */
     public int injected() {
         return injected.get();
@@ -106,17 +125,33 @@ public final class HttpFaultProxy implements AutoCloseable {
     public void resetCounts() {
         injected.set(0);
         forwarded.set(0);
+        received.set(0);
+        maxInFlight.set(0);
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        boolean matching = exchange.getRequestURI().getPath().contains(pathFragment);
+        if (matching) {
+            received.incrementAndGet();
+            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        }
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
+            if (matching && !delay.isZero()) {
+                Thread.sleep(delay);
+            }
             Fault current = faultFor(exchange.getRequestURI().getPath());
             if (current != null) {
                 injected.incrementAndGet();
                 answerError(exchange, current);
             } else {
                 forward(exchange, body);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (matching) {
+                inFlight.decrementAndGet();
             }
         }
     }

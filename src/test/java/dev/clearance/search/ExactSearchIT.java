@@ -1,0 +1,174 @@
+package dev.clearance.search;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clearance.embed.Embedder;
+import dev.clearance.testsupport.Api;
+import dev.clearance.testsupport.Corpus;
+import dev.clearance.testsupport.IntegrationTest;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.client.HttpClient;
+import io.micronaut.http.client.annotation.Client;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A tenant below {@code clearance.search.exact-max-chunks} gets the true nearest chunks it may see:
+ * the results are compared with cosine similarities computed here, in Java, from the stored vectors
+ * and the grants as written (no index, no OpenFGA). Vector-only ranking, so the oracle is defined.
+ */
+@MicronautTest
+class ExactSearchIT extends IntegrationTest {
+
+    private static final int DOCUMENTS = 300;
+    private static final int TOP_K = 10;
+    private static final List<String> QUERIES = List.of(
+            "quarterly planning revenue forecast",
+            "hiring plan of the security team",
+            "vendor delays and on-call load",
+            "roadmap for the next quarter of the mobile team",
+            "payments team number 42");
+
+    @Inject
+    @Client("/")
+    HttpClient client;
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    Embedder embedder;
+
+    @Inject
+    MeterRegistry meters;
+
+    Api api;
+    final Set<String> daves = new HashSet<>();
+
+    @Override
+    protected Map<String, String> extraProperties() {
+        return Map.of("clearance.search.hybrid", "false");
+    }
+
+    @BeforeAll
+    void loadCorpus() {
+        api = new Api(client.toBlocking());
+        String admin = IDP.token("loader", tenant, "documents:write relationships:write");
+        Map<String, Map<String, Object>> documents = new LinkedHashMap<>();
+        for (int i = 0; i < DOCUMENTS; i++) {
+            String id = "doc-" + i;
+            List<String> viewers = i % 3 == 0 ? List.of("user:dave") : List.of("user:erin");
+            if (i % 3 == 0) {
+                daves.add(id);
+            }
+            documents.put(id, Map.of("title", "Planning " + i, "text", Corpus.similarText(i), "viewers", viewers));
+        }
+        Corpus.load(api, admin, documents);
+    }
+
+    @Test
+    void resultsAreTheTrueNearestChunksTheCallerMayView() throws SQLException {
+        List<Stored> stored = storedChunks();
+        double exactBefore = queries("nearest_exact");
+        double approximateBefore = queries("nearest");
+        for (String query : QUERIES) {
+            for (String strategy : List.of("adaptive", "postfilter")) {
+                HttpResponse<Map> response = api.search(
+                        IDP.token("dave", tenant, ""), Map.of("query", query, "topK", TOP_K, "strategy", strategy));
+                Map<?, ?> stats = (Map<?, ?>) response.body().get("stats");
+                assertEquals("exact", stats.get("vectorSearch"), stats.toString());
+                List<Map<String, Object>> results = results(response);
+                assertEquals(TOP_K, results.size(), strategy + " " + stats);
+                results.forEach(r -> assertTrue(daves.contains(r.get("documentId")), "not dave's: " + r));
+
+                float[] vector = embedder.embedQuery(query);
+                List<Stored> oracle = stored.stream()
+                        .filter(s -> daves.contains(s.documentId()))
+                        .sorted(Comparator.comparingDouble((Stored s) -> s.similarity(vector))
+                                .reversed())
+                        .toList();
+                double worstReturned = results.stream()
+                        .mapToDouble(r -> ((Number) r.get("score")).doubleValue())
+                        .min()
+                        .orElseThrow();
+                Set<String> returned = new HashSet<>();
+                results.forEach(r -> returned.add((String) r.get("chunkId")));
+                // Every chunk dave may view that is clearly nearer than the farthest one returned
+                // must be among the results (1e-5 absorbs float32 arithmetic in pgvector).
+                for (Stored s : oracle.subList(0, TOP_K)) {
+                    if (s.similarity(vector) > worstReturned + 1e-5) {
+                        assertTrue(
+                                returned.contains(Long.toString(s.chunkId())),
+                                strategy + " missed chunk " + s.chunkId() + " of " + s.documentId() + " for '" + query
+                                        + "'");
+                    }
+                }
+            }
+        }
+        assertTrue(queries("nearest_exact") > exactBefore, "the exact scan ran");
+        assertEquals(approximateBefore, queries("nearest"), "the HNSW query did not run");
+    }
+
+    private double queries(String query) {
+        var timer = meters.find("clearance.store.query.duration")
+                .tag("query", query)
+                .timer();
+        return timer == null ? 0 : timer.count();
+    }
+
+    private record Stored(long chunkId, String documentId, float[] embedding) {
+        double similarity(float[] query) {
+            double dot = 0;
+            double a = 0;
+            double b = 0;
+            for (int i = 0; i < query.length; i++) {
+                dot += (double) embedding[i] * query[i];
+                a += (double) embedding[i] * embedding[i];
+                b += (double) query[i] * query[i];
+            }
+            return dot / Math.sqrt(a * b);
+        }
+    }
+
+    private List<Stored> storedChunks() throws SQLException {
+        List<Stored> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("SELECT id, document_id, embedding::real[] FROM chunks WHERE tenant = ?")) {
+            s.setString(1, tenant);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    Float[] values = (Float[]) rs.getArray(3).getArray();
+                    float[] embedding = new float[values.length];
+                    for (int i = 0; i < values.length; i++) {
+                        embedding[i] = values[i];
+                    }
+                    out.add(new Stored(rs.getLong(1), rs.getString(2), embedding));
+                }
+            }
+        }
+        assertTrue(out.size() >= DOCUMENTS, "every document stored at least one chunk: " + out.size());
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> results(HttpResponse<Map> response) {
+        return (List<Map<String, Object>>) response.body().get("results");
+    }
+}
