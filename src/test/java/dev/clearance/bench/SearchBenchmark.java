@@ -89,22 +89,8 @@ public final class SearchBenchmark {
                 embedMs[i] = ms(t);
             }
             ChunkSearchRepository chunks = service.bean(ChunkSearchRepository.class);
-            for (int i = 0; i < warm.size(); i++) {
-                chunks.nearest(BenchData.TENANT, vectors.get(i), warm.get(i), TOP_K * 4, List.of(), false);
-            }
-            double[] sqlMs = new double[queries.size()];
-            for (int i = 0; i < queries.size(); i++) {
-                long t = System.nanoTime();
-                chunks.nearest(BenchData.TENANT, vectors.get(i), queries.get(i), TOP_K * 4, List.of(), false);
-                sqlMs[i] = ms(t);
-            }
-            chunks.nearest(BenchData.TENANT, vectors.get(0), warm.get(0), TOP_K * 4, List.of(), true);
-            double[] exactMs = new double[queries.size()];
-            for (int i = 0; i < queries.size(); i++) {
-                long t = System.nanoTime();
-                chunks.nearest(BenchData.TENANT, vectors.get(i), queries.get(i), TOP_K * 4, List.of(), true);
-                exactMs[i] = ms(t);
-            }
+            double[] sqlMs = timeNearest(chunks, vectors, queries, warm, false);
+            double[] exactMs = timeNearest(chunks, vectors, queries, warm, true);
             // The vector query the searches below run: exact up to this tenant size (ADR 0004).
             boolean exactSearch = service.bean(SearchProperties.class).exactMaxChunks() >= shape.chunks();
             AccessChecker checker = service.bean(AccessChecker.class);
@@ -242,6 +228,25 @@ public final class SearchBenchmark {
                     BenchData.seconds(started));
         }
         System.exit(0);
+    }
+
+    /** Milliseconds of one round-one nearest-chunks query per measured query, after a warm-up. */
+    private static double[] timeNearest(
+            ChunkSearchRepository chunks,
+            List<float[]> vectors,
+            List<String> queries,
+            List<String> warm,
+            boolean exact) {
+        for (int i = 0; i < warm.size(); i++) {
+            chunks.nearest(BenchData.TENANT, vectors.get(i), warm.get(i), TOP_K * 4, List.of(), exact);
+        }
+        double[] ms = new double[queries.size()];
+        for (int i = 0; i < queries.size(); i++) {
+            long t = System.nanoTime();
+            chunks.nearest(BenchData.TENANT, vectors.get(i), queries.get(i), TOP_K * 4, List.of(), exact);
+            ms[i] = ms(t);
+        }
+        return ms;
     }
 
     /** The response body, or null when the service answered with an error. */

@@ -9,6 +9,7 @@ import com.pgvector.PGvector;
 import dev.clearance.embed.Embedder;
 import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.IntegrationTest;
+import dev.clearance.testsupport.Vectors;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.client.HttpClient;
@@ -107,16 +108,6 @@ class BatchAndReembedIT extends IntegrationTest {
                 stored = new PGvector(rs.getString(1)).toArray();
             }
         }
-        assertTrue(cosine(expected, stored) > 0.999, "the stored vector is the model's embedding again");
-    }
-
-    private static double cosine(float[] a, float[] b) {
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return dot / Math.sqrt(na * nb);
+        assertTrue(Vectors.cosine(expected, stored) > 0.999, "the stored vector is the model's embedding again");
     }
 }

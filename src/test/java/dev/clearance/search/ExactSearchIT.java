@@ -3,10 +3,12 @@ package dev.clearance.search;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.pgvector.PGvector;
 import dev.clearance.embed.Embedder;
 import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.Corpus;
 import dev.clearance.testsupport.IntegrationTest;
+import dev.clearance.testsupport.Vectors;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.client.HttpClient;
@@ -134,15 +136,7 @@ class ExactSearchIT extends IntegrationTest {
 
     private record Stored(long chunkId, String documentId, float[] embedding) {
         double similarity(float[] query) {
-            double dot = 0;
-            double a = 0;
-            double b = 0;
-            for (int i = 0; i < query.length; i++) {
-                dot += (double) embedding[i] * query[i];
-                a += (double) embedding[i] * embedding[i];
-                b += (double) query[i] * query[i];
-            }
-            return dot / Math.sqrt(a * b);
+            return Vectors.cosine(embedding, query);
         }
     }
 
@@ -150,16 +144,11 @@ class ExactSearchIT extends IntegrationTest {
         List<Stored> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s =
-                        c.prepareStatement("SELECT id, document_id, embedding::real[] FROM chunks WHERE tenant = ?")) {
+                        c.prepareStatement("SELECT id, document_id, embedding::text FROM chunks WHERE tenant = ?")) {
             s.setString(1, tenant);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    Float[] values = (Float[]) rs.getArray(3).getArray();
-                    float[] embedding = new float[values.length];
-                    for (int i = 0; i < values.length; i++) {
-                        embedding[i] = values[i];
-                    }
-                    out.add(new Stored(rs.getLong(1), rs.getString(2), embedding));
+                    out.add(new Stored(rs.getLong(1), rs.getString(2), new PGvector(rs.getString(3)).toArray()));
                 }
             }
         }
