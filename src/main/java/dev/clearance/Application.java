@@ -1,5 +1,6 @@
 package dev.clearance;
 
+import dev.clearance.authz.Reconciler;
 import dev.clearance.ingest.ReembedJob;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
@@ -29,6 +30,18 @@ public final class Application {
             // Maintenance mode: no HTTP server; rewrite all vectors with the configured model.
             try (ApplicationContext context = ApplicationContext.run(Map.of("clearance.reembed", "true"))) {
                 context.getBean(ReembedJob.class).run();
+            }
+            return;
+        }
+        if (args.length > 0 && args[0].equals("reconcile")) {
+            // Maintenance: compare OpenFGA with the desired state once, repair, print what was found.
+            try (ApplicationContext context = ApplicationContext.run()) {
+                Reconciler.Report report = context.getBean(Reconciler.class).run();
+                System.out.println(
+                        report.ran()
+                                ? "reconciled " + report.objects() + " objects, " + report.tuples() + " tuples: "
+                                        + report.byTenant()
+                                : "another instance is reconciling; nothing done");
             }
             return;
         }

@@ -40,4 +40,13 @@ public record FgaProperties(
         @Nullable String clientId,
         @Nullable String clientSecret,
         @Nullable String tokenIssuer,
-        @Nullable String apiAudience) {}
+        @Nullable String apiAudience) {
+
+    /**
+     * The longest one OpenFGA call may take with the SDK's own retries: every request timeout plus
+     * one for the backoff between them.
+     */
+    public Duration callTimeout() {
+        return requestTimeout().multipliedBy(maxRetries() + 2L);
+    }
+}

@@ -2,6 +2,7 @@ package dev.clearance.authz;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clearance.store.FgaStoreRecord;
 import dev.openfga.language.DslToJsonTransformer;
 import dev.openfga.sdk.api.OpenFgaApi;
 import dev.openfga.sdk.api.client.ApiClient;
@@ -10,6 +11,7 @@ import dev.openfga.sdk.api.model.AuthorizationModel;
 import dev.openfga.sdk.api.model.CreateStoreRequest;
 import dev.openfga.sdk.api.model.Store;
 import dev.openfga.sdk.api.model.WriteAuthorizationModelRequest;
+import dev.openfga.sdk.errors.FgaApiNotFoundError;
 import io.micronaut.core.io.ResourceResolver;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,8 +45,15 @@ public final class FgaStore {
     private volatile Resolved resolved;
     private volatile Instant nextAttempt = Instant.EPOCH;
     private volatile AuthorizationModel localModel;
+    private final FgaStoreRecord record;
 
-    FgaStore(OpenFgaClient client, ApiClient apiClient, FgaProperties properties, ResourceResolver resources) {
+    FgaStore(
+            OpenFgaClient client,
+            ApiClient apiClient,
+            FgaProperties properties,
+            ResourceResolver resources,
+            FgaStoreRecord record) {
+        this.record = record;
         this.client = client;
         this.mapper = apiClient.getObjectMapper();
         this.properties = properties;
@@ -86,7 +96,8 @@ public final class FgaStore {
         }
         try {
             String storeId = isSet(properties.storeId()) ? properties.storeId() : findOrCreateStore();
-            String modelId = isSet(properties.modelId()) ? properties.modelId() : ensureModel(storeId);
+            String modelId =
+                    isSet(properties.modelId()) ? properties.modelId() : record.locked(() -> ensureModel(storeId));
             resolved = new Resolved(storeId, modelId);
             LOG.info("OpenFGA store {} model {} ({})", storeId, modelId, properties.apiUrl());
             return resolved;
@@ -101,25 +112,60 @@ public final class FgaStore {
         return value != null && !value.isBlank();
     }
 
+    /**
+     * The store recorded in PostgreSQL if OpenFGA still has it; else the oldest store with the
+     * configured name; else a new one. Under the deployment-wide lock, so replicas starting together
+     * agree on one store instead of each creating its own.
+     */
     private String findOrCreateStore() throws Exception {
+        return record.locked(() -> {
+            Optional<String> recorded = record.storeId();
+            if (recorded.isPresent() && exists(recorded.get())) {
+                return recorded.get();
+            }
+            String id = findByName().orElse(null);
+            if (id == null) {
+                id = api().createStore(new CreateStoreRequest().name(properties.storeName()))
+                        .get(timeout(), TimeUnit.MILLISECONDS)
+                        .getData()
+                        .getId();
+                LOG.info("Created OpenFGA store '{}' ({})", properties.storeName(), id);
+            }
+            record.record(properties.apiUrl(), id);
+            return id;
+        });
+    }
+
+    private boolean exists(String storeId) throws Exception {
+        try {
+            api().getStore(storeId).get(timeout(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof FgaApiNotFoundError) {
+                LOG.warn("The recorded OpenFGA store {} no longer exists; the reconciler rebuilds its tuples", storeId);
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** The oldest store with the configured name (several can exist: OpenFGA does not keep names unique). */
+    private Optional<String> findByName() throws Exception {
+        Store oldest = null;
         String token = null;
         do {
             var page = api().listStores(100, token, null)
                     .get(timeout(), TimeUnit.MILLISECONDS)
                     .getData();
             for (Store store : page.getStores()) {
-                if (properties.storeName().equals(store.getName())) {
-                    return store.getId();
+                if (properties.storeName().equals(store.getName())
+                        && (oldest == null || store.getCreatedAt().isBefore(oldest.getCreatedAt()))) {
+                    oldest = store;
                 }
             }
             token = page.getContinuationToken();
         } while (token != null && !token.isEmpty());
-        String id = api().createStore(new CreateStoreRequest().name(properties.storeName()))
-                .get(timeout(), TimeUnit.MILLISECONDS)
-                .getData()
-                .getId();
-        LOG.info("Created OpenFGA store '{}' ({})", properties.storeName(), id);
-        return id;
+        return Optional.ofNullable(oldest).map(Store::getId);
     }
 
     private String ensureModel(String storeId) throws Exception {
@@ -164,6 +210,6 @@ public final class FgaStore {
     }
 
     private long timeout() {
-        return properties.requestTimeout().toMillis() * (properties.maxRetries() + 2L);
+        return properties.callTimeout().toMillis();
     }
 }

@@ -1,29 +1,40 @@
 package dev.clearance.authz;
 
 import dev.clearance.identity.Caller;
+import dev.clearance.store.DesiredState;
+import dev.clearance.store.DesiredTuple;
 import dev.clearance.web.Problem;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
-/** Validates, tenant-scopes and applies a client's relationship changes. */
+/**
+ * Validates, tenant-scopes and applies a client's relationship changes: they become the desired
+ * state in PostgreSQL (one transaction, new versions of the objects touched), then the sync drives
+ * OpenFGA to it. The answer is 200 only once OpenFGA holds the change; otherwise a 503 says it is
+ * recorded but not yet in effect, so no client takes a revocation for done before it is.
+ */
 @Singleton
 public final class RelationshipService {
 
     private final TupleScoper scoper;
-    private final RelationshipStore store;
-    private final AccessChangeListener listener;
+    private final DesiredState desired;
+    private final AccessSync sync;
 
-    RelationshipService(TupleScoper scoper, RelationshipStore store, AccessChangeListener listener) {
+    RelationshipService(TupleScoper scoper, DesiredState desired, AccessSync sync) {
         this.scoper = scoper;
-        this.store = store;
-        this.listener = listener;
+        this.desired = desired;
+        this.sync = sync;
     }
 
-    public void change(Caller caller, List<Relationship> writes, List<Relationship> deletes) {
+    /** What the change did: tuples that were new or removed, and the objects whose version moved. */
+    public record Applied(int written, int deleted, Set<String> objects) {}
+
+    public Applied change(Caller caller, List<Relationship> writes, List<Relationship> deletes, String managedBy) {
         caller.requireScope(Caller.RELATIONSHIPS_WRITE);
         List<ScopedTuple> scopedWrites = scope(caller, writes, "writes");
         List<ScopedTuple> scopedDeletes = scope(caller, deletes, "deletes");
@@ -34,20 +45,33 @@ public final class RelationshipService {
                         "deletes[" + i + "]", "the same tuple is also in writes; send one or the other")));
             }
         }
-        // The same tuple twice in one change means it once (OpenFGA would refuse the duplicate).
-        scopedWrites = List.copyOf(new LinkedHashSet<>(scopedWrites));
-        scopedDeletes = List.copyOf(new LinkedHashSet<>(scopedDeletes));
-        // Recorded before and after: a search racing the write already asks for fresh decisions.
-        listener.accessChanged(caller.tenant());
-        store.write(scopedWrites, scopedDeletes);
-        listener.accessChanged(caller.tenant());
+        Map<String, DesiredState.Version> changed =
+                desired.change(caller.tenant(), toDesired(scopedWrites), toDesired(scopedDeletes), managedBy);
+        if (!changed.isEmpty() && !sync.syncNow(changed.keySet())) {
+            throw new AccessChangePendingException();
+        }
+        return new Applied(scopedWrites.size(), scopedDeletes.size(), changed.keySet());
     }
 
     private List<ScopedTuple> scope(Caller caller, List<Relationship> relationships, String field) {
         List<ScopedTuple> scoped = new ArrayList<>(relationships.size());
         for (int i = 0; i < relationships.size(); i++) {
-            scoped.add(scoper.scope(caller.tenant(), relationships.get(i), field + "[" + i + "]"));
+            Relationship r = relationships.get(i);
+            if (r.object() != null && r.object().startsWith("document:") && "parent".equals(r.relation())) {
+                // The folder is a field of the document; a second way to set it would fight the PUT.
+                throw new InvalidRelationshipException(List.of(new Problem.FieldError(
+                        field + "[" + i + "].relation",
+                        "a document's folder is set with PUT /v1/documents/{id} (field 'folder')")));
+            }
+            scoped.add(scoper.scope(caller.tenant(), r, field + "[" + i + "]"));
         }
-        return scoped;
+        // The same tuple twice in one change means it once.
+        return List.copyOf(new LinkedHashSet<>(scoped));
+    }
+
+    private static List<DesiredTuple> toDesired(List<ScopedTuple> tuples) {
+        return tuples.stream()
+                .map(t -> new DesiredTuple(t.user(), t.relation(), t.object()))
+                .toList();
     }
 }

@@ -73,13 +73,24 @@ public final class RelationshipStore {
 
     /** Every tuple whose object is {@code object} (e.g. all grants of one document). */
     public List<ScopedTuple> readByObject(String object) {
-        FgaStore.Resolved resolved = store.current();
         List<ScopedTuple> keys = new ArrayList<>();
+        read(new ReadRequestTupleKey()._object(object), keys::addAll);
+        return keys;
+    }
+
+    /** Every tuple of the store, page by page (the reconciler's view of OpenFGA). */
+    public void readAll(java.util.function.Consumer<List<ScopedTuple>> pages) {
+        read(null, pages);
+    }
+
+    private void read(ReadRequestTupleKey filter, java.util.function.Consumer<List<ScopedTuple>> pages) {
+        FgaStore.Resolved resolved = store.current();
         String token = null;
         do {
-            ReadRequest request = new ReadRequest()
-                    .tupleKey(new ReadRequestTupleKey()._object(object))
-                    .pageSize(100);
+            ReadRequest request = new ReadRequest().pageSize(100);
+            if (filter != null) {
+                request.tupleKey(filter);
+            }
             if (token != null) {
                 request.continuationToken(token);
             }
@@ -87,13 +98,14 @@ public final class RelationshipStore {
                     .read(resolved.storeId(), request)
                     .get(timeoutMillis(), TimeUnit.MILLISECONDS)
                     .getData());
+            List<ScopedTuple> keys = new ArrayList<>(page.getTuples().size());
             for (Tuple tuple : page.getTuples()) {
                 TupleKey key = tuple.getKey();
                 keys.add(new ScopedTuple(key.getUser(), key.getRelation(), key.getObject()));
             }
+            pages.accept(keys);
             token = page.getContinuationToken();
         } while (token != null && !token.isEmpty());
-        return keys;
     }
 
     private static TupleKeyWithoutCondition withoutCondition(ScopedTuple t) {
@@ -108,7 +120,7 @@ public final class RelationshipStore {
     }
 
     private long timeoutMillis() {
-        return properties.requestTimeout().toMillis() * (properties.maxRetries() + 2L);
+        return properties.callTimeout().toMillis();
     }
 
     private interface Call<T> {

@@ -15,6 +15,8 @@ public record Caller(String tenant, String userId, Optional<String> agentId, Set
 
     public static final String DOCUMENTS_WRITE = "documents:write";
     public static final String RELATIONSHIPS_WRITE = "relationships:write";
+    /** Operators of the access sync: reconcile, parked objects, drift. */
+    public static final String ACCESS_ADMIN = "access:admin";
 
     public Caller {
         Objects.requireNonNull(tenant, "tenant");

@@ -1,5 +1,6 @@
 package dev.clearance.ingest;
 
+import dev.clearance.authz.AccessSync;
 import dev.clearance.authz.Relationship;
 import dev.clearance.authz.ScopedTuple;
 import dev.clearance.authz.TupleScoper;
@@ -7,6 +8,8 @@ import dev.clearance.chunk.Chunk;
 import dev.clearance.chunk.Chunker;
 import dev.clearance.embed.Embedder;
 import dev.clearance.identity.Caller;
+import dev.clearance.store.ConcurrentChangeException;
+import dev.clearance.store.DesiredState;
 import dev.clearance.store.DesiredTuple;
 import dev.clearance.store.DocumentRepository;
 import dev.clearance.store.DocumentWrite;
@@ -40,7 +43,7 @@ public final class IngestService {
     private final Embedder embedder;
     private final DocumentRepository documents;
     private final TupleScoper scoper;
-    private final AclSync aclSync;
+    private final AccessSync accessSync;
     private final MeterRegistry meters;
     private final InputLimits limits;
 
@@ -50,7 +53,7 @@ public final class IngestService {
             Embedder embedder,
             DocumentRepository documents,
             TupleScoper scoper,
-            AclSync aclSync,
+            AccessSync accessSync,
             MeterRegistry meters,
             InputLimits limits) {
         this.extractor = extractor;
@@ -58,7 +61,7 @@ public final class IngestService {
         this.embedder = embedder;
         this.documents = documents;
         this.scoper = scoper;
-        this.aclSync = aclSync;
+        this.accessSync = accessSync;
         this.meters = meters;
         this.limits = limits;
     }
@@ -82,9 +85,28 @@ public final class IngestService {
                 input.source(),
                 new TreeMap<>(input.metadataOrEmpty()).toString(),
                 embedder.modelName());
-        String grantsHash = hash(
-                desired.stream().map(DesiredTuple::toString).sorted().toList().toString());
+        String grantsHash = DesiredState.grantsHash(desired);
+        // A concurrent PUT of the same id with other text can land between deciding "content unchanged"
+        // and writing; the write then refuses (compare-and-set) and the decision is made again.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return write(caller, id, input, extracted, contentHash, grantsHash, desired);
+            } catch (ConcurrentChangeException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
 
+    private PutResult write(
+            Caller caller,
+            String id,
+            DocumentInput input,
+            TextExtractor.Extracted extracted,
+            String contentHash,
+            String grantsHash,
+            List<DesiredTuple> desired) {
         Optional<StoredDocument> existing = documents.find(caller.tenant(), id);
         boolean contentSame =
                 existing.map(d -> d.contentHash().equals(contentHash)).orElse(false);
@@ -109,7 +131,8 @@ public final class IngestService {
                 embedder.modelName(),
                 chunks,
                 desired));
-        boolean searchable = saved.aclSynced() || aclSync.syncNow(caller.tenant(), id);
+        boolean searchable =
+                saved.aclSynced() || accessSync.syncNow(List.of(DocumentRepository.object(caller.tenant(), id)));
         String status = existing.isEmpty() ? "created" : "updated";
         meters.counter("clearance.ingest.documents", "status", status).increment();
         return new PutResult(id, status, saved.chunkCount(), saved.tokenCount(), searchable);
@@ -122,7 +145,7 @@ public final class IngestService {
             throw new DocumentNotFoundException(id);
         }
         meters.counter("clearance.ingest.documents", "status", "deleted").increment();
-        aclSync.syncNow(caller.tenant(), id);
+        accessSync.syncNow(List.of(DocumentRepository.object(caller.tenant(), id)));
     }
 
     private List<NewChunk> embed(String text, String title) {

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -33,29 +34,33 @@ public final class DocumentRepository {
     }
 
     /**
-     * Applies one PUT atomically: the row, its chunks when given, and an outbox entry when the grants
-     * changed. Returns the stored row.
+     * Applies one PUT atomically: the row, its chunks when given, and the desired tuples with a new
+     * access version when they changed. Without chunks the write only applies if the stored content
+     * is still the one the caller saw ({@code expectedContentHash}): a concurrent PUT with other text
+     * makes it fail with {@link ConcurrentChangeException} instead of mixing one version's text with
+     * the other's metadata and grants.
      */
     public StoredDocument save(DocumentWrite write) {
         return Jdbc.inTransaction(dataSource, c -> {
             Optional<StoredDocument> existing = find(c, write.tenant(), write.id(), true);
-            boolean grantsChanged =
-                    existing.isEmpty() || !existing.get().grantsHash().equals(write.grantsHash());
-            long aclVersion = grantsChanged ? nextAclVersion(c) : existing.get().aclVersion();
-            upsertRow(c, write, aclVersion, existing.isEmpty());
+            if (write.chunks() == null
+                    && !existing.map(d -> d.contentHash().equals(write.contentHash()))
+                            .orElse(false)) {
+                throw new ConcurrentChangeException(write.id());
+            }
+            DesiredState.Version access =
+                    DesiredState.replace(c, write.tenant(), object(write.tenant(), write.id()), write.desiredTuples());
+            upsertRow(c, write, access);
             if (write.chunks() != null) {
                 replaceChunks(c, write);
-            }
-            if (grantsChanged) {
-                AclOutbox.enqueue(c, json, write.tenant(), write.id(), aclVersion, write.desiredTuples());
             }
             return find(c, write.tenant(), write.id(), false).orElseThrow();
         });
     }
 
     /**
-     * Deletes the document and its chunks, and enqueues the removal of all its tuples, in one
-     * transaction: the text is gone before the access rules are.
+     * Deletes the document and its chunks, and asks for none of its tuples, in one transaction: the
+     * text is gone before the access rules are.
      */
     public boolean delete(String tenant, String id) {
         return Jdbc.inTransaction(dataSource, c -> {
@@ -66,29 +71,27 @@ public final class DocumentRepository {
                     return false;
                 }
             }
-            AclOutbox.enqueue(c, json, tenant, id, nextAclVersion(c), java.util.List.of());
+            DesiredState.replace(c, tenant, object(tenant, id), List.of());
             return true;
         });
     }
 
-    private static long nextAclVersion(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT nextval('acl_version_seq')");
-                ResultSet rs = s.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
+    /** The OpenFGA object of a document (the tenant is part of every stored id). */
+    public static String object(String tenant, String id) {
+        return "document:" + tenant + "/" + id;
     }
 
-    private void upsertRow(Connection c, DocumentWrite w, long aclVersion, boolean isNew) throws SQLException {
+    private void upsertRow(Connection c, DocumentWrite w, DesiredState.Version access) throws SQLException {
         String sql = """
                 INSERT INTO documents (tenant, id, title, source, folder, mime_type, metadata, content_hash,
                                        grants_hash, acl_version, acl_synced_version, embedding_model)
-                VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, 0, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)
                 ON CONFLICT (tenant, id) DO UPDATE SET
                     title = EXCLUDED.title, source = EXCLUDED.source, folder = EXCLUDED.folder,
                     mime_type = EXCLUDED.mime_type, metadata = EXCLUDED.metadata,
                     content_hash = EXCLUDED.content_hash, grants_hash = EXCLUDED.grants_hash,
-                    acl_version = EXCLUDED.acl_version, embedding_model = EXCLUDED.embedding_model,
+                    acl_version = EXCLUDED.acl_version, acl_synced_version = EXCLUDED.acl_synced_version,
+                    embedding_model = EXCLUDED.embedding_model,
                     updated_at = now()
                 """;
         try (PreparedStatement s = c.prepareStatement(sql)) {
@@ -101,8 +104,10 @@ public final class DocumentRepository {
             s.setString(7, toJson(w.metadata()));
             s.setString(8, w.contentHash());
             s.setString(9, w.grantsHash());
-            s.setLong(10, aclVersion);
-            s.setString(11, w.embeddingModel());
+            s.setLong(10, access.version());
+            // The row mirrors its access object: visible only while OpenFGA holds this version.
+            s.setLong(11, access.synced() ? access.version() : 0);
+            s.setString(12, w.embeddingModel());
             s.executeUpdate();
         }
     }

@@ -38,7 +38,8 @@ class TupleScoperTest {
                     null);
             ApiClient apiClient = new ApiClient();
             OpenFgaClient client = new OpenFgaClient(new ClientConfiguration().apiUrl(properties.apiUrl()), apiClient);
-            return new FgaStore(client, apiClient, properties, new ResourceResolver());
+            // Only the local model is used here: no store is resolved, so no PostgreSQL record is needed.
+            return new FgaStore(client, apiClient, properties, new ResourceResolver(), null);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -43,7 +43,7 @@ class IngestIT extends IntegrationTest {
     RelationshipStore relationships;
 
     @Inject
-    AclSync aclSync;
+    dev.clearance.authz.AccessSync accessSync;
 
     Api api;
     String admin;
@@ -177,7 +177,7 @@ class IngestIT extends IntegrationTest {
         long deadline = System.currentTimeMillis() + 15_000;
         while (!api.searchIds(alice, "board approved merger", 10).contains("board-minutes")
                 && System.currentTimeMillis() < deadline) {
-            aclSync.drain();
+            accessSync.drain();
             Thread.sleep(250);
         }
         assertTrue(api.searchIds(alice, "board approved merger", 10).contains("board-minutes"));
