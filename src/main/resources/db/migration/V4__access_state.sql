@@ -82,7 +82,7 @@ SELECT EXISTS (SELECT 1 FROM documents) OR EXISTS (SELECT 1 FROM access_changes)
 -- The OpenFGA store this deployment uses, when the service creates it itself. Store names are not
 -- unique in OpenFGA: replicas starting at once against an empty server must agree on one store.
 CREATE TABLE fga_store (
-    singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    name       text        PRIMARY KEY,
     api_url    text        NOT NULL,
     store_id   text        NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now()

@@ -119,7 +119,7 @@ public final class FgaStore {
      */
     private String findOrCreateStore() throws Exception {
         return record.locked(() -> {
-            Optional<String> recorded = record.storeId();
+            Optional<String> recorded = record.storeId(properties.storeName());
             if (recorded.isPresent() && exists(recorded.get())) {
                 return recorded.get();
             }
@@ -131,7 +131,7 @@ public final class FgaStore {
                         .getId();
                 LOG.info("Created OpenFGA store '{}' ({})", properties.storeName(), id);
             }
-            record.record(properties.apiUrl(), id);
+            record.record(properties.storeName(), properties.apiUrl(), id);
             return id;
         });
     }

@@ -45,10 +45,14 @@ public final class AccessOutbox {
     /** An object whose tuples OpenFGA refused too often; an operator looks at it and retries. */
     public record Parked(String object, long version, String lastError, int rejections, Instant parkedAt) {}
 
-    /** Leases {@code object} when it is pending (or {@code always}), not parked, and nobody holds it. */
+    /**
+     * Leases {@code object} when it is pending (or {@code always}), due (a failed attempt backs off),
+     * not parked, and nobody holds it.
+     */
     public Optional<Claim> claim(String object, boolean always, UUID owner, Duration lease) {
         List<Claim> claims = claimWhere(
-                "o.object = ? AND o.parked_at IS NULL AND (? OR o.synced_version < o.version)",
+                "o.object = ? AND o.parked_at IS NULL AND o.next_attempt_at <= now()"
+                        + " AND (? OR o.synced_version < o.version)",
                 owner,
                 lease,
                 object,

@@ -21,23 +21,26 @@ public final class FgaStoreRecord {
         this.dataSource = dataSource;
     }
 
-    public Optional<String> storeId() {
+    public Optional<String> storeId(String name) {
         return Jdbc.read(dataSource, c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT store_id FROM fga_store");
-                    ResultSet rs = s.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            try (PreparedStatement s = c.prepareStatement("SELECT store_id FROM fga_store WHERE name = ?")) {
+                s.setString(1, name);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                }
             }
         });
     }
 
-    public void record(String apiUrl, String storeId) {
+    public void record(String name, String apiUrl, String storeId) {
         Jdbc.inTransaction(dataSource, c -> {
             try (PreparedStatement s = c.prepareStatement("""
-                    INSERT INTO fga_store (api_url, store_id) VALUES (?, ?)
-                    ON CONFLICT (singleton) DO UPDATE SET api_url = EXCLUDED.api_url, store_id = EXCLUDED.store_id,
+                    INSERT INTO fga_store (name, api_url, store_id) VALUES (?, ?, ?)
+                    ON CONFLICT (name) DO UPDATE SET api_url = EXCLUDED.api_url, store_id = EXCLUDED.store_id,
                         created_at = now()""")) {
-                s.setString(1, apiUrl);
-                s.setString(2, storeId);
+                s.setString(1, name);
+                s.setString(2, apiUrl);
+                s.setString(3, storeId);
                 return s.executeUpdate();
             }
         });

@@ -46,6 +46,9 @@ public final class HttpFaultProxy implements AutoCloseable {
     private volatile boolean always;
     private volatile String pathFragment = "";
     private volatile Duration delay = Duration.ZERO;
+    private volatile Duration jitter = Duration.ZERO;
+    private volatile java.util.function.Predicate<String> delayWhen = body -> false;
+    private volatile Duration conditionalDelay = Duration.ZERO;
     private final AtomicInteger received = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
@@ -92,6 +95,8 @@ public final class HttpFaultProxy implements AutoCloseable {
 
     /** Forwards everything again. */
     public void heal() {
+        jitter = Duration.ZERO;
+        delayWhen = body -> false;
         always = false;
         remaining.set(0);
         fault = null;
@@ -100,6 +105,20 @@ public final class HttpFaultProxy implements AutoCloseable {
     /** Holds every matching request this long before handling it (a slow server). */
     public void delay(Duration delay) {
         this.delay = delay;
+    }
+
+    /**
+     * Holds each matching request a random time up to {@code max}, so that calls sent one after the
+     * other can arrive in the other order.
+     */
+    public void jitter(Duration max) {
+        this.jitter = max;
+    }
+
+    /** Holds matching requests whose body satisfies {@code condition} this long (one call slow, not all). */
+    public void delayWhen(java.util.function.Predicate<String> condition, Duration delay) {
+        this.conditionalDelay = delay;
+        this.delayWhen = condition;
     }
 
     /** Matching requests received so far, answered or not. */
@@ -140,6 +159,12 @@ public final class HttpFaultProxy implements AutoCloseable {
             if (matching && !delay.isZero()) {
                 Thread.sleep(delay);
             }
+            if (matching && !jitter.isZero()) {
+                Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(jitter.toMillis() + 1));
+            }
+            if (matching && delayWhen.test(new String(body, StandardCharsets.UTF_8))) {
+                Thread.sleep(conditionalDelay);
+            }
             Fault current = faultFor(exchange.getRequestURI().getPath());
             if (current != null) {
                 injected.incrementAndGet();
@@ -168,7 +193,11 @@ public final class HttpFaultProxy implements AutoCloseable {
     }
 
     private static void answerError(HttpExchange exchange, Fault fault) throws IOException {
-        String code = fault.status() == 429 ? "rate_limit_exceeded" : "internal_error";
+        String code = switch (fault.status()) {
+            case 429 -> "rate_limit_exceeded";
+            case 400 -> "validation_error";
+            default -> "internal_error";
+        };
         byte[] json = ("{\"code\":\"" + code + "\",\"message\":\"injected fault\"}").getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         if (fault.retryAfter() != null) {

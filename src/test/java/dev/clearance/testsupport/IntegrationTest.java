@@ -32,6 +32,9 @@ public abstract class IntegrationTest implements TestPropertyProvider {
         properties.put("micronaut.security.token.jwt.claims-validators.issuer", TestIdp.ISSUER);
         properties.put("micronaut.security.token.jwt.claims-validators.audience", TestIdp.AUDIENCE);
         properties.put("clearance.outbox.interval", "500ms");
+        // Reconciliation runs only where a test asks for it: a scheduled run would repair the tuples
+        // some tests put into OpenFGA behind the service's back on purpose.
+        properties.put("clearance.access.reconcile-interval", "0s");
         // A free port per test service: a fixed one (8080) fails whenever anything else holds it.
         properties.put("micronaut.server.port", "-1");
         // The test servers cache OpenFGA decisions for 30 s; fresh reads must cover that.

@@ -1,0 +1,179 @@
+package dev.clearance.authz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clearance.testsupport.AccessOracle;
+import dev.clearance.testsupport.Api;
+import dev.clearance.testsupport.IntegrationTest;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.client.HttpClient;
+import io.micronaut.http.client.annotation.Client;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reconciler against a real OpenFGA: a wiped store is rebuilt from the desired state, and a
+ * tuple added behind the service's back is removed and reported. Results are compared with an
+ * independent oracle's reading of the desired state, not with the service's earlier answers.
+ */
+@MicronautTest
+class ReconcilerIT extends IntegrationTest {
+
+    @Inject
+    @Client("/")
+    HttpClient client;
+
+    @Inject
+    RelationshipStore fga;
+
+    @Inject
+    DataSource dataSource;
+
+    Api api;
+    String admin;
+    String operator;
+
+    @BeforeAll
+    void load() {
+        api = new Api(client.toBlocking());
+        admin = IDP.token("loader", tenant, "documents:write relationships:write");
+        operator = IDP.token("ops", tenant, "access:admin");
+        assertEquals(
+                200,
+                api.relationships(
+                                admin,
+                                List.of(
+                                        Api.tuple("user:bob", "member", "group:team"),
+                                        Api.tuple("group:team#member", "viewer", "folder:plans")),
+                                List.of())
+                        .getStatus()
+                        .getCode());
+        put("roadmap", Map.of("folder", "plans"));
+        put("salaries", Map.of("viewers", List.of("user:carol")));
+        put("handbook", Map.of("viewers", List.of("user:*")));
+    }
+
+    private void put(String id, Map<String, Object> grants) {
+        Map<String, Object> body = new java.util.HashMap<>(grants);
+        body.put("title", id);
+        body.put("text", "The archive keeps the " + id + " document.");
+        HttpResponse<Map> response = api.put(admin, id, body);
+        assertEquals(Boolean.TRUE, response.body().get("searchable"), id + ": " + response.body());
+    }
+
+    @Test
+    void aWipedStoreIsRebuiltFromTheDesiredState() throws Exception {
+        assertResultsMatchTheOracle();
+        List<dev.clearance.authz.ScopedTuple> ours = new ArrayList<>();
+        fga.readAll(page -> page.stream()
+                .filter(t -> t.object().contains(":" + tenant + "/"))
+                .forEach(ours::add));
+        assertEquals(6, ours.size(), "tuples written for the tenant: " + ours);
+        fga.write(List.of(), ours);
+        assertEquals(List.of(), search("bob"), "the wipe took effect");
+
+        Map<?, ?> result = reconcile();
+        assertEquals(Boolean.TRUE, result.get("ran"));
+        assertEquals(6, ((Map<?, ?>) result.get("drift")).get("missing"), "drift found: " + result);
+        assertResultsMatchTheOracle();
+        assertEquals(Set.copyOf(ours), currentTuples());
+    }
+
+    @Test
+    void aTupleAddedBehindTheServicesBackIsRemovedAndReported() throws Exception {
+        String salaries = "document:" + tenant + "/salaries";
+        fga.write(List.of(new ScopedTuple("user:mallory", "viewer", salaries)), List.of());
+        assertEquals(List.of("salaries"), search("mallory"), "the out-of-band grant took effect");
+
+        Map<?, ?> result = reconcile();
+        assertEquals(1, ((Map<?, ?>) result.get("drift")).get("extra"), "drift found: " + result);
+        assertEquals(List.of(), search("mallory"));
+        assertTrue(!fga.readByObject(salaries).contains(new ScopedTuple("user:mallory", "viewer", salaries)));
+        List<Map> drift = client.toBlocking()
+                .retrieve(
+                        HttpRequest.GET("/v1/admin/access/drift").bearerAuth(operator),
+                        io.micronaut.core.type.Argument.listOf(Map.class));
+        assertEquals("extra", drift.get(0).get("kind"));
+        assertEquals(
+                Map.of("user", "user:mallory", "relation", "viewer", "object", "document:salaries"),
+                drift.get(0).get("tuple"));
+        assertResultsMatchTheOracle();
+    }
+
+    @Test
+    void operatorEndpointsNeedTheirScope() {
+        String reader = IDP.token("bob", tenant, "audit:read documents:write relationships:write");
+        assertEquals(
+                403,
+                api.exchange(HttpRequest.POST("/v1/admin/access/reconcile", Map.of()), reader)
+                        .getStatus()
+                        .getCode());
+        assertEquals(
+                403,
+                api.exchange(HttpRequest.GET("/v1/admin/access/parked"), reader)
+                        .getStatus()
+                        .getCode());
+    }
+
+    private Map<?, ?> reconcile() {
+        HttpResponse<Map> response = api.exchange(HttpRequest.POST("/v1/admin/access/reconcile", Map.of()), operator);
+        assertEquals(200, response.getStatus().getCode(), String.valueOf(response.body()));
+        return response.body();
+    }
+
+    private List<String> search(String user) {
+        return api.searchIds(IDP.token(user, tenant, ""), "archive document", 10).stream()
+                .sorted()
+                .toList();
+    }
+
+    private void assertResultsMatchTheOracle() throws Exception {
+        AccessOracle oracle = new AccessOracle(desiredTuples());
+        for (String user : List.of("bob", "carol", "dave", "mallory")) {
+            List<String> expected = new ArrayList<>();
+            for (String doc : List.of("handbook", "roadmap", "salaries")) {
+                if (oracle.canView("user:" + user, "document:" + tenant + "/" + doc)) {
+                    expected.add(doc);
+                }
+            }
+            assertEquals(expected, search(user), user);
+        }
+    }
+
+    private Set<ScopedTuple> currentTuples() {
+        Set<ScopedTuple> out = new HashSet<>();
+        fga.readAll(page -> page.stream()
+                .filter(t -> t.object().contains(":" + tenant + "/"))
+                .forEach(out::add));
+        return out;
+    }
+
+    private List<AccessOracle.Tuple> desiredTuples() throws Exception {
+        List<AccessOracle.Tuple> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("""
+                        SELECT d.subject, d.relation, d.object FROM desired_tuples d
+                        JOIN access_objects o ON o.object = d.object WHERE o.tenant = ?""")) {
+            s.setString(1, tenant);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new AccessOracle.Tuple(rs.getString(1), rs.getString(2), rs.getString(3)));
+                }
+            }
+        }
+        return out;
+    }
+}
