@@ -17,10 +17,12 @@ import java.time.Duration;
  * @param parkAfter consecutive refusals by OpenFGA after which an object is parked for an operator
  * @param reconcileInterval how often the reconciler compares OpenFGA with the desired state (0:
  *     never on a schedule; the command and the operator endpoint still run it)
+ * @param reconcileInitialDelay when the first scheduled reconciliation runs after start
  */
 @ConfigurationProperties("clearance.access")
 public record AccessProperties(
         @Bindable(defaultValue = "5s") Duration syncWait,
         @Bindable(defaultValue = "10s") Duration lateWriteGrace,
         @Bindable(defaultValue = "5") @Min(1) @Max(100) int parkAfter,
-        @Bindable(defaultValue = "15m") Duration reconcileInterval) {}
+        @Bindable(defaultValue = "15m") Duration reconcileInterval,
+        @Bindable(defaultValue = "1m") Duration reconcileInitialDelay) {}

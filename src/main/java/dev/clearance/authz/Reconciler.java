@@ -4,7 +4,10 @@ import dev.clearance.store.DesiredState;
 import dev.clearance.store.DesiredTuple;
 import dev.clearance.store.ReconcileState;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micronaut.scheduling.annotation.Scheduled;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.TaskScheduler;
+import jakarta.annotation.PostConstruct;
+import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,14 +41,17 @@ public final class Reconciler {
     private final AccessSync sync;
     private final AccessProperties properties;
     private final MeterRegistry meters;
+    private final TaskScheduler scheduler;
 
     Reconciler(
+            @Named(TaskExecutors.SCHEDULED) TaskScheduler scheduler,
             RelationshipStore fga,
             DesiredState desired,
             ReconcileState state,
             AccessSync sync,
             AccessProperties properties,
             MeterRegistry meters) {
+        this.scheduler = scheduler;
         this.fga = fga;
         this.desired = desired;
         this.state = state;
@@ -62,13 +68,16 @@ public final class Reconciler {
         }
     }
 
-    @Scheduled(
-            fixedDelay = "${clearance.access.reconcile-interval:15m}",
-            initialDelay = "${clearance.access.reconcile-initial-delay:1m}")
-    void scheduled() {
-        if (properties.reconcileInterval().isZero()) {
-            return;
+    /** Scheduled here, not by annotation, because an interval of 0 means "never" (no schedule at all). */
+    @PostConstruct
+    void schedule() {
+        if (!properties.reconcileInterval().isZero()) {
+            scheduler.scheduleWithFixedDelay(
+                    properties.reconcileInitialDelay(), properties.reconcileInterval(), this::scheduled);
         }
+    }
+
+    private void scheduled() {
         try {
             run();
         } catch (RuntimeException e) {

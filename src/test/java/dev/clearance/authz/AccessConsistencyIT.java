@@ -115,6 +115,9 @@ class AccessConsistencyIT extends IntegrationTest {
             List<Api> apis = List.of(a.api, b.api);
             ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
             AtomicBoolean running = new AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger searches = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
             ExecutorService pool = Executors.newFixedThreadPool(7);
             List<Future<?>> work = new ArrayList<>();
             long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
@@ -122,18 +125,20 @@ class AccessConsistencyIT extends IntegrationTest {
                 work.add(pool.submit(() -> {
                     while (System.nanoTime() < end) {
                         putRandomDocument(api, admin);
+                        writes.incrementAndGet();
                     }
                     return null;
                 }));
                 work.add(pool.submit(() -> {
                     while (System.nanoTime() < end) {
                         changeRandomRelationship(api, t, admin);
+                        writes.incrementAndGet();
                     }
                     return null;
                 }));
             }
             work.add(pool.submit(() -> {
-                revocationProbe(apis, t, admin, end, violations);
+                probes.set(revocationProbe(apis, t, admin, end, violations));
                 return null;
             }));
             for (Api api : apis) {
@@ -142,6 +147,7 @@ class AccessConsistencyIT extends IntegrationTest {
                 work.add(pool.submit(() -> {
                     while (running.get()) {
                         List<String> seen = api.searchIds(mallory, WORD, 50);
+                        searches.incrementAndGet();
                         if (!seen.isEmpty()) {
                             violations.add("mallory saw " + seen);
                         }
@@ -157,6 +163,10 @@ class AccessConsistencyIT extends IntegrationTest {
                 f.get(60, TimeUnit.SECONDS);
             }
             pool.shutdown();
+            System.out.printf(
+                    "consistency run: %d document/relationship writes, %d grant/revoke rounds checked at once,"
+                            + " %d searches by an ungranted user, %d violations%n",
+                    writes.get(), probes.get(), searches.get(), violations.size());
             assertEquals(List.of(), List.copyOf(violations));
 
             proxyA.heal();
@@ -183,7 +193,7 @@ class AccessConsistencyIT extends IntegrationTest {
      * Grants and revokes one document in turn through both instances; after each acknowledged revoke
      * the next search and GET of the user, on either instance, must not return it.
      */
-    private void revocationProbe(
+    private int revocationProbe(
             List<Api> apis, String t, String admin, long end, ConcurrentLinkedQueue<String> violations) {
         String erin = IDP.token("erin", t, "");
         int round = 0;
@@ -203,6 +213,7 @@ class AccessConsistencyIT extends IntegrationTest {
                 violations.add("erin could GET probe after its revocation was acknowledged (round " + round + ")");
             }
         }
+        return round;
     }
 
     private static void putRandomDocument(Api api, String admin) {

@@ -217,9 +217,10 @@ public final class IngestBenchmark {
 
     private static boolean searchable(DataSource db, String tenant, int expected) throws SQLException {
         try (Connection c = db.getConnection();
-                PreparedStatement s = c.prepareStatement(
-                        "SELECT count(*) FILTER (WHERE acl_synced_version = acl_version),"
-                                + " (SELECT count(*) FROM acl_outbox o WHERE o.tenant = ?) FROM documents WHERE tenant = ?")) {
+                PreparedStatement s =
+                        c.prepareStatement("SELECT count(*) FILTER (WHERE acl_synced_version = acl_version),"
+                                + " (SELECT count(*) FROM access_objects o WHERE o.tenant = ? AND o.synced_version < o.version)"
+                                + " FROM documents WHERE tenant = ?")) {
             s.setString(1, tenant);
             s.setString(2, tenant);
             try (ResultSet rs = s.executeQuery()) {
