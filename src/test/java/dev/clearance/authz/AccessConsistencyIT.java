@@ -73,7 +73,10 @@ class AccessConsistencyIT extends IntegrationTest {
                     String id = "slow-" + trial;
                     Future<HttpResponse<Map>> grant =
                             pool.submit(() -> service.api.put(admin, id, document(id, List.of("user:bob"))));
-                    Thread.sleep(500);
+                    // The revoke is sent once the grant is stored (its write to OpenFGA is then under way),
+                    // so the two are ordered: the revoke is the later change, whatever answers first.
+                    awaitStored(id, "user:bob");
+                    Thread.sleep(300);
                     Future<HttpResponse<Map>> revoke =
                             pool.submit(() -> service.api.put(admin, id, document(id, List.of())));
                     assertTrue(grant.get(30, TimeUnit.SECONDS).getStatus().getCode() < 300);
@@ -249,6 +252,27 @@ class AccessConsistencyIT extends IntegrationTest {
 
     private static Map<String, Object> document(String id, List<String> viewers) {
         return Map.of("title", "Entry " + id, "text", "The " + WORD + " of " + id + ".", "viewers", viewers);
+    }
+
+    /** Waits until the document's desired grants include {@code subject}. */
+    private void awaitStored(String id, String subject) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Connection c = dataSource.getConnection();
+                    PreparedStatement s = c.prepareStatement(
+                            "SELECT count(*) FROM desired_tuples WHERE object = ? AND subject = ?")) {
+                s.setString(1, "document:" + tenant + "/" + id);
+                s.setString(2, subject);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(id + " was not stored");
     }
 
     /** Waits until no object is pending and no lease is held (the sync has nothing left to do). */
