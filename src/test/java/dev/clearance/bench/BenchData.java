@@ -55,7 +55,8 @@ import org.postgresql.PGConnection;
  * that must not depend on OpenFGA.
  *
  * <p>Rows are written straight to PostgreSQL with {@code COPY} (documents marked as synced, so they
- * are searchable without the outbox), tuples straight to OpenFGA. Run {@link #main} to load the
+ * are searchable without the outbox), tuples straight to OpenFGA and, as the service's desired
+ * state, to PostgreSQL. Run {@link #main} to load the
  * corpus into servers named by {@code DB_URL}, {@code DB_USER}, {@code DB_PASSWORD} and {@code
  * FGA_API_URL}.
  */
@@ -217,7 +218,35 @@ public final class BenchData {
         long writing = System.nanoTime();
         List<ScopedTuple> tuples = tuples();
         relationships.write(tuples, List.of());
+        recordDesiredState(dataSource, tuples);
         System.out.printf("bench data: wrote %,d OpenFGA tuples in %.0f s%n", tuples.size(), seconds(writing));
+    }
+
+    /**
+     * The same tuples as the service's desired state (version 1, synced, as the copied documents), so
+     * the reconciler sees them as intended instead of removing them as written behind its back.
+     */
+    private static void recordDesiredState(DataSource dataSource, List<ScopedTuple> tuples) {
+        String[] objects = tuples.stream().map(ScopedTuple::object).toArray(String[]::new);
+        String[] relations = tuples.stream().map(ScopedTuple::relation).toArray(String[]::new);
+        String[] subjects = tuples.stream().map(ScopedTuple::user).toArray(String[]::new);
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement objectRows = c.prepareStatement("""
+                        INSERT INTO access_objects (object, tenant, version, synced_version)
+                        SELECT DISTINCT o, ?, 1, 1 FROM unnest(?::text[]) AS o ON CONFLICT (object) DO NOTHING""");
+                PreparedStatement tupleRows = c.prepareStatement("""
+                        INSERT INTO desired_tuples (object, relation, subject)
+                        SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) ON CONFLICT DO NOTHING""")) {
+            objectRows.setString(1, TENANT);
+            objectRows.setArray(2, c.createArrayOf("text", objects));
+            objectRows.executeUpdate();
+            tupleRows.setArray(1, c.createArrayOf("text", objects));
+            tupleRows.setArray(2, c.createArrayOf("text", relations));
+            tupleRows.setArray(3, c.createArrayOf("text", subjects));
+            tupleRows.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("recording the bench corpus's desired access state failed", e);
+        }
     }
 
     private void copy(DataSource dataSource, String modelName, long started) {
