@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clearance.testsupport.AccessOracle;
+import dev.clearance.testsupport.AccessRows;
 import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.IntegrationTest;
 import io.micronaut.http.HttpRequest;
@@ -129,8 +130,10 @@ class ReconcilerIT extends IntegrationTest {
 
         Map<?, ?> result = reconcile();
         assertEquals(2, ((Map<?, ?>) result.get("drift")).get("adopted"), "drift found: " + result);
-        assertTrue(desiredTuples().contains(new AccessOracle.Tuple("user:dave", "viewer", legacy)));
-        assertTrue(desiredTuples().contains(new AccessOracle.Tuple("user:erin", "member", group)));
+        assertTrue(
+                AccessRows.desired(dataSource, tenant).contains(new AccessOracle.Tuple("user:dave", "viewer", legacy)));
+        assertTrue(
+                AccessRows.desired(dataSource, tenant).contains(new AccessOracle.Tuple("user:erin", "member", group)));
         assertTrue(fga.readByObject(group).contains(new ScopedTuple("user:erin", "member", group)));
         assertTrue(search("dave").contains("legacy"));
         assertEquals(List.of("false"), List.of(String.valueOf(queryBoolean("SELECT pending FROM access_adoption"))));
@@ -180,10 +183,10 @@ class ReconcilerIT extends IntegrationTest {
     }
 
     private void assertResultsMatchTheOracle() throws Exception {
-        AccessOracle oracle = new AccessOracle(desiredTuples());
+        AccessOracle oracle = new AccessOracle(AccessRows.desired(dataSource, tenant));
         for (String user : List.of("bob", "carol", "dave", "mallory")) {
             List<String> expected = new ArrayList<>();
-            for (String doc : documentIds()) {
+            for (String doc : AccessRows.documentIds(dataSource, tenant)) {
                 if (oracle.canView("user:" + user, "document:" + tenant + "/" + doc)) {
                     expected.add(doc);
                 }
@@ -192,41 +195,11 @@ class ReconcilerIT extends IntegrationTest {
         }
     }
 
-    private List<String> documentIds() throws Exception {
-        List<String> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("SELECT id FROM documents WHERE tenant = ? ORDER BY id")) {
-            s.setString(1, tenant);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
-    }
-
     private Set<ScopedTuple> currentTuples() {
         Set<ScopedTuple> out = new HashSet<>();
         fga.readAll(page -> page.stream()
                 .filter(t -> t.object().contains(":" + tenant + "/"))
                 .forEach(out::add));
-        return out;
-    }
-
-    private List<AccessOracle.Tuple> desiredTuples() throws Exception {
-        List<AccessOracle.Tuple> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("""
-                        SELECT d.subject, d.relation, d.object FROM desired_tuples d
-                        JOIN access_objects o ON o.object = d.object WHERE o.tenant = ?""")) {
-            s.setString(1, tenant);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new AccessOracle.Tuple(rs.getString(1), rs.getString(2), rs.getString(3)));
-                }
-            }
-        }
         return out;
     }
 }

@@ -47,6 +47,8 @@ public final class HttpFaultProxy implements AutoCloseable {
     private volatile String pathFragment = "";
     private volatile Duration delay = Duration.ZERO;
     private volatile Duration jitter = Duration.ZERO;
+    private volatile double failShare;
+    private volatile boolean failAfterForwarding;
     private volatile java.util.function.Predicate<String> delayWhen = body -> false;
     private volatile Duration conditionalDelay = Duration.ZERO;
     private final AtomicInteger received = new AtomicInteger();
@@ -95,6 +97,7 @@ public final class HttpFaultProxy implements AutoCloseable {
 
     /** Forwards everything again. */
     public void heal() {
+        failShare = 0;
         jitter = Duration.ZERO;
         delayWhen = body -> false;
         always = false;
@@ -113,6 +116,16 @@ public final class HttpFaultProxy implements AutoCloseable {
      */
     public void jitter(Duration max) {
         this.jitter = max;
+    }
+
+    /**
+     * Answers a random {@code share} of matching requests with 500. With {@code afterForwarding} the
+     * request reaches the real server first and only its answer is lost: the caller cannot know
+     * whether it took effect.
+     */
+    public void failRandomly(double share, boolean afterForwarding) {
+        this.failAfterForwarding = afterForwarding;
+        this.failShare = share;
     }
 
     /** Holds matching requests whose body satisfies {@code condition} this long (one call slow, not all). */
@@ -166,6 +179,14 @@ public final class HttpFaultProxy implements AutoCloseable {
                 Thread.sleep(conditionalDelay);
             }
             Fault current = faultFor(exchange.getRequestURI().getPath());
+            if (current == null
+                    && matching
+                    && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < failShare) {
+                if (failAfterForwarding) {
+                    forwardOnly(exchange, body);
+                }
+                current = new Fault(500, null);
+            }
             if (current != null) {
                 injected.incrementAndGet();
                 answerError(exchange, current);
@@ -207,6 +228,19 @@ public final class HttpFaultProxy implements AutoCloseable {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(json);
         }
+    }
+
+    /** Sends the request on to the real server and drops its answer. */
+    private void forwardOnly(HttpExchange exchange, byte[] body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI()))
+                .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+        exchange.getRequestHeaders().forEach((name, values) -> {
+            if (!NOT_COPIED.contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(value -> request.header(name, value));
+            }
+        });
+        client.send(request.build(), HttpResponse.BodyHandlers.discarding());
+        forwarded.incrementAndGet();
     }
 
     private void forward(HttpExchange exchange, byte[] body) throws IOException {
