@@ -133,6 +133,7 @@ public final class AccessOutbox {
      */
     public boolean complete(Claim claim) {
         return Jdbc.inTransaction(dataSource, c -> {
+            DesiredState.lockDocuments(c, claim.tenant(), List.of(claim.object()));
             int synced = update(c, """
                     UPDATE access_objects SET synced_version = version, lease_owner = NULL, lease_until = NULL,
                            rejections = 0, failures = 0, last_error = NULL, adopt = false

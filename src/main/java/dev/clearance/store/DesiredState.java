@@ -81,6 +81,7 @@ public final class DesiredState {
             Set<String> objects = new HashSet<>();
             writes.forEach(t -> objects.add(t.object()));
             deletes.forEach(t -> objects.add(t.object()));
+            lockDocuments(c, tenant, objects);
             lock(c, tenant, objects);
             Map<String, Set<DesiredTuple>> before = read(c, objects);
             Set<String> changed = new HashSet<>();
@@ -118,6 +119,7 @@ public final class DesiredState {
      */
     public Version markForRepair(String tenant, String object) {
         return Jdbc.inTransaction(dataSource, c -> {
+            lockDocuments(c, tenant, List.of(object));
             lock(c, tenant, List.of(object));
             Version version = bump(c, object);
             mirrorDocument(c, tenant, object, version, read(c, List.of(object)).getOrDefault(object, Set.of()));
@@ -173,6 +175,29 @@ public final class DesiredState {
                 return out;
             }
         });
+    }
+
+    /**
+     * Every writer takes a document's row before its access object's row (a PUT locks the document
+     * first), so a PUT and a relationship change or repair of the same document wait for each other
+     * instead of deadlocking.
+     */
+    static void lockDocuments(Connection c, String tenant, Collection<String> objects) throws SQLException {
+        String prefix = "document:" + tenant + "/";
+        String[] ids = objects.stream()
+                .filter(o -> o.startsWith(prefix))
+                .map(o -> o.substring(prefix.length()))
+                .sorted()
+                .toArray(String[]::new);
+        if (ids.length == 0) {
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT id FROM documents WHERE tenant = ? AND id = ANY (?) ORDER BY id FOR UPDATE")) {
+            s.setString(1, tenant);
+            s.setArray(2, c.createArrayOf("text", ids));
+            s.executeQuery().close();
+        }
     }
 
     /** Creates missing object rows, then locks all of them in one order (no deadlock between writers). */
