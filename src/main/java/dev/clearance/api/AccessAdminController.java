@@ -2,6 +2,7 @@ package dev.clearance.api;
 
 import dev.clearance.authz.AccessAdmin;
 import dev.clearance.identity.Caller;
+import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
@@ -52,9 +53,16 @@ class AccessAdminController {
         return admin.drift(caller, limit);
     }
 
+    /** A reconciliation was started; its findings for the tenant appear under {@code drift}. */
+    @Serdeable
+    record Started(String drift) {}
+
     @Post("/reconcile")
-    @Operation(summary = "Compare OpenFGA with the desired state now and repair the difference")
-    AccessAdmin.ReconcileResult reconcile(Caller caller) {
-        return admin.reconcile(caller);
+    @Operation(
+            summary = "Compare OpenFGA with the desired state now and repair the difference",
+            description = "Runs in the background (202); the tenant's findings appear at /v1/admin/access/drift.")
+    HttpResponse<Started> reconcile(Caller caller) {
+        admin.reconcile(caller);
+        return HttpResponse.accepted().body(new Started("/v1/admin/access/drift"));
     }
 }

@@ -9,7 +9,6 @@ import io.micronaut.serde.annotation.Serdeable;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What operators and writers may see of the access state, always of the caller's own tenant and
@@ -24,7 +23,16 @@ public final class AccessAdmin {
     private final Reconciler reconciler;
     private final DesiredState desired;
 
-    AccessAdmin(AccessOutbox outbox, ReconcileState state, Reconciler reconciler, DesiredState desired) {
+    private final io.micronaut.scheduling.TaskScheduler scheduler;
+
+    AccessAdmin(
+            AccessOutbox outbox,
+            ReconcileState state,
+            Reconciler reconciler,
+            DesiredState desired,
+            @jakarta.inject.Named(io.micronaut.scheduling.TaskExecutors.SCHEDULED)
+                    io.micronaut.scheduling.TaskScheduler scheduler) {
+        this.scheduler = scheduler;
         this.outbox = outbox;
         this.state = state;
         this.reconciler = reconciler;
@@ -36,10 +44,6 @@ public final class AccessAdmin {
 
     @Serdeable
     public record DriftEntry(String kind, Relationship tuple) {}
-
-    /** The caller's tenant's part of a reconciliation; {@code ran} is false when another replica was running one. */
-    @Serdeable
-    public record ReconcileResult(boolean ran, Map<String, Integer> drift) {}
 
     /** One page of tuples; {@code next} continues it (absent on the last page). */
     @Serdeable
@@ -69,10 +73,20 @@ public final class AccessAdmin {
                 .toList();
     }
 
-    public ReconcileResult reconcile(Caller caller) {
+    /**
+     * Starts a reconciliation in the background. It covers the whole store, so its duration and
+     * whether another one is running depend on other tenants: the caller learns neither, only where
+     * its own tenant's findings appear ({@link #drift}).
+     */
+    public void reconcile(Caller caller) {
         caller.requireScope(Caller.ACCESS_ADMIN);
-        Reconciler.Report report = reconciler.run();
-        return new ReconcileResult(report.ran(), report.of(caller.tenant()));
+        scheduler.schedule(java.time.Duration.ZERO, () -> {
+            try {
+                reconciler.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(AccessAdmin.class).warn("Reconciliation failed: {}", e.toString());
+            }
+        });
     }
 
     public TuplePage managedBy(Caller caller, String managedBy, String after, int limit) {

@@ -103,15 +103,16 @@ public final class AccessSync {
         }
     }
 
-    /** Re-applies one object even if it is marked synced (the reconciler's repair). */
-    boolean resync(String object) {
-        UUID owner = UUID.randomUUID();
-        return outbox.claim(object, true, owner, readLease).map(this::apply).orElse(false);
+    /** Thrown by the fence when this worker may no longer write the object. */
+    private static final class LeaseLost extends RuntimeException {
+        LeaseLost() {
+            super(null, null, false, false);
+        }
     }
 
     /** Applies one leased object; true when its claimed version is now synced. */
     private boolean apply(AccessOutbox.Claim claim) {
-        boolean sent = false;
+        boolean[] sent = {false};
         try {
             Set<DesiredTuple> current = new HashSet<>();
             relationships
@@ -120,34 +121,41 @@ public final class AccessSync {
             List<ScopedTuple> writes = diff(claim.desired(), current);
             List<ScopedTuple> deletes = diff(current, claim.desired());
             if (!writes.isEmpty() || !deletes.isEmpty()) {
-                if (!outbox.renew(claim, writeLease)) {
-                    return metrics.done("lease_lost");
-                }
                 changes.touch(claim.tenant());
-                sent = true;
-                relationships.write(writes, deletes);
+                // The fence before every Write request: a large change is several requests, and each
+                // must still be this worker's, with a lease that covers its late arrival.
+                relationships.write(writes, deletes, () -> {
+                    if (!outbox.renew(claim, writeLease)) {
+                        throw new LeaseLost();
+                    }
+                    sent[0] = true;
+                });
                 changes.touch(claim.tenant());
             }
             return metrics.done(outbox.complete(claim) ? "ok" : "superseded");
+        } catch (LeaseLost e) {
+            // Every request sent so far was answered; a newer version (or worker) takes over now.
+            outbox.release(claim);
+            return metrics.done("lease_lost");
         } catch (InvalidRelationshipException e) {
-            // OpenFGA validated the request and refused it: nothing of it was written.
+            // OpenFGA validated the request and refused it: nothing of that request was written.
             boolean park = claim.rejections() + 1 >= properties.parkAfter();
             LOG.warn(
                     "OpenFGA refused the tuples of {} (refusal {}){}",
                     claim.object(),
                     claim.rejections() + 1,
                     park ? "; parked for an operator" : "");
-            outbox.fail(claim, e.getMessage(), true, false, backoff(claim.rejections()), park);
+            outbox.fail(claim, e.getMessage(), true, sent[0], writeLease, backoff(claim.rejections()), park);
             return metrics.done(park ? "parked" : "rejected");
         } catch (AuthorizationUnavailableException | StoreException e) {
             LOG.warn(
                     "Tuples of {} not yet in OpenFGA (attempt {}{}): {}",
                     claim.object(),
                     claim.failures() + 1,
-                    sent ? ", outcome unknown" : "",
+                    sent[0] ? ", outcome unknown" : "",
                     e.getMessage());
             try {
-                outbox.fail(claim, e.getMessage(), false, sent, backoff(claim.failures()), false);
+                outbox.fail(claim, e.getMessage(), false, sent[0], writeLease, backoff(claim.failures()), false);
             } catch (StoreException ignored) {
                 // The lease runs out by itself.
             }

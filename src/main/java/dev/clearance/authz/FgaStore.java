@@ -149,23 +149,32 @@ public final class FgaStore {
         }
     }
 
-    /** The oldest store with the configured name (several can exist: OpenFGA does not keep names unique). */
+    /**
+     * The store with the configured name. Several can exist (OpenFGA does not keep names unique, and
+     * earlier versions could create two at once): then no guess is made, since the wrong one would
+     * be adopted or rebuilt; the operator names the right one with {@code FGA_STORE_ID}.
+     */
     private Optional<String> findByName() throws Exception {
-        Store oldest = null;
+        Store found = null;
+        int named = 0;
         String token = null;
         do {
             var page = api().listStores(100, token, null)
                     .get(timeout(), TimeUnit.MILLISECONDS)
                     .getData();
             for (Store store : page.getStores()) {
-                if (properties.storeName().equals(store.getName())
-                        && (oldest == null || store.getCreatedAt().isBefore(oldest.getCreatedAt()))) {
-                    oldest = store;
+                if (properties.storeName().equals(store.getName())) {
+                    named++;
+                    found = store;
                 }
             }
             token = page.getContinuationToken();
         } while (token != null && !token.isEmpty());
-        return Optional.ofNullable(oldest).map(Store::getId);
+        if (named > 1) {
+            throw new IllegalStateException(named + " OpenFGA stores are named '" + properties.storeName()
+                    + "'; set FGA_STORE_ID to the one this deployment uses");
+        }
+        return Optional.ofNullable(found).map(Store::getId);
     }
 
     private String ensureModel(String storeId) throws Exception {

@@ -4,11 +4,11 @@ import dev.clearance.store.DesiredState;
 import dev.clearance.store.DesiredTuple;
 import dev.clearance.store.ReconcileState;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.TaskScheduler;
 import jakarta.annotation.PostConstruct;
 import jakarta.inject.Named;
-import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * object found drifting gets a new version first, so a document stays hidden until it is repaired.
  * Only objects that stood still during the scan are judged; the others are being synced anyway.
  */
-@Singleton
+@Context // eager: its schedule starts with the service, not with the first admin request
 public final class Reconciler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
@@ -105,6 +105,10 @@ public final class Reconciler {
             }
         }));
         Map<String, ReconcileState.ObjectState> after = state.objects();
+        // Only tenants this deployment has written to: a store shared with other programs or
+        // deployments keeps their objects.
+        Set<String> tenants = new HashSet<>();
+        after.values().forEach(o -> tenants.add(o.tenant()));
         Set<String> objects = new HashSet<>(after.keySet());
         objects.addAll(actual.keySet());
         Map<String, Map<String, Integer>> counts = new TreeMap<>();
@@ -119,42 +123,32 @@ public final class Reconciler {
                 String tenant = tenantOf(object);
                 if (is == null && was == null) {
                     if (adopting) {
-                        state.adopt(object, tenant, null, has);
-                        count(counts, tenant, "adopted", 1);
+                        if (state.adopt(object, tenant, null, has)) {
+                            adopted(drift, counts, tenant, has);
+                        }
+                        continue;
+                    }
+                    if (!tenants.contains(tenant)) {
                         continue;
                     }
                 } else if (is == null || !is.equals(was) || !is.synced()) {
                     continue; // changed or syncing during the scan: the sync owns it
                 } else if (is.adopt()) {
                     if (state.adopt(object, tenant, is, has)) {
-                        count(counts, tenant, "adopted", 1);
+                        adopted(drift, counts, tenant, has);
                     }
                     continue;
                 }
-                Set<DesiredTuple> want = wanted.getOrDefault(object, Set.of());
-                boolean differs = false;
-                for (DesiredTuple t : want) {
-                    if (!has.contains(t)) {
-                        drift.add(new ReconcileState.Drift(tenant, "missing", t));
-                        count(counts, tenant, "missing", 1);
-                        differs = true;
-                    }
-                }
-                for (DesiredTuple t : has) {
-                    if (!want.contains(t)) {
-                        drift.add(new ReconcileState.Drift(tenant, "extra", t));
-                        count(counts, tenant, "extra", 1);
-                        differs = true;
-                    }
-                }
-                if (differs) {
-                    desired.markForRepair(tenant, object);
+                List<ReconcileState.Drift> found = compare(tenant, wanted.getOrDefault(object, Set.of()), has);
+                if (!found.isEmpty() && desired.markForRepair(tenant, object, is == null ? null : is.version())) {
+                    found.forEach(d -> count(counts, tenant, d.kind(), 1));
+                    drift.addAll(found);
                     repair.add(object);
                 }
             }
         }
         state.recordDrift(drift);
-        drift.forEach(d -> {
+        drift.stream().filter(d -> !d.kind().equals("adopted")).forEach(d -> {
             meters.counter("clearance.access.drift", "kind", d.kind()).increment();
             LOG.warn(
                     "Access drift ({}): {} {} {}",
@@ -177,6 +171,30 @@ public final class Reconciler {
                 (System.nanoTime() - started) / 1_000_000,
                 counts);
         return new Report(objects.size(), tuples[0], counts, true);
+    }
+
+    private static List<ReconcileState.Drift> compare(String tenant, Set<DesiredTuple> want, Set<DesiredTuple> has) {
+        List<ReconcileState.Drift> found = new ArrayList<>();
+        want.stream()
+                .filter(t -> !has.contains(t))
+                .forEach(t -> found.add(new ReconcileState.Drift(tenant, "missing", t)));
+        has.stream()
+                .filter(t -> !want.contains(t))
+                .forEach(t -> found.add(new ReconcileState.Drift(tenant, "extra", t)));
+        return found;
+    }
+
+    /**
+     * Tuples adopted as desired state are recorded like drift (kind {@code adopted}), so an operator
+     * can review grants that were trusted because nothing else recorded them.
+     */
+    private static void adopted(
+            List<ReconcileState.Drift> drift,
+            Map<String, Map<String, Integer>> counts,
+            String tenant,
+            Set<DesiredTuple> tuples) {
+        count(counts, tenant, "adopted", 1);
+        tuples.forEach(t -> drift.add(new ReconcileState.Drift(tenant, "adopted", t)));
     }
 
     private static String tenantOf(String object) {

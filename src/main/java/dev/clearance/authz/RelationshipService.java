@@ -3,6 +3,7 @@ package dev.clearance.authz;
 import dev.clearance.identity.Caller;
 import dev.clearance.store.DesiredState;
 import dev.clearance.store.DesiredTuple;
+import dev.clearance.store.ReconcileState;
 import dev.clearance.web.Problem;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -24,11 +25,16 @@ public final class RelationshipService {
     private final TupleScoper scoper;
     private final DesiredState desired;
     private final AccessSync sync;
+    private final ReconcileState state;
+    private final RelationshipStore fga;
 
-    RelationshipService(TupleScoper scoper, DesiredState desired, AccessSync sync) {
+    RelationshipService(
+            TupleScoper scoper, DesiredState desired, AccessSync sync, ReconcileState state, RelationshipStore fga) {
         this.scoper = scoper;
         this.desired = desired;
         this.sync = sync;
+        this.state = state;
+        this.fga = fga;
     }
 
     /** What the change did: tuples that were new or removed, and the objects whose version moved. */
@@ -45,12 +51,30 @@ public final class RelationshipService {
                         "deletes[" + i + "]", "the same tuple is also in writes; send one or the other")));
             }
         }
-        Map<String, DesiredState.Version> changed =
-                desired.change(caller.tenant(), toDesired(scopedWrites), toDesired(scopedDeletes), managedBy);
+        List<DesiredTuple> writing = toDesired(scopedWrites);
+        List<DesiredTuple> deleting = toDesired(scopedDeletes);
+        adoptFirst(caller.tenant(), writing, deleting);
+        Map<String, DesiredState.Version> changed = desired.change(caller.tenant(), writing, deleting, managedBy);
         if (!changed.isEmpty() && !sync.syncNow(changed.keySet())) {
             throw new AccessChangePendingException();
         }
         return new Applied(scopedWrites.size(), scopedDeletes.size(), changed.keySet());
+    }
+
+    /**
+     * Objects written before the desired state existed (not yet adopted by the reconciler) first take
+     * what OpenFGA holds as their desired tuples; otherwise this change would replace all of their
+     * grants by the one tuple it names.
+     */
+    private void adoptFirst(String tenant, List<DesiredTuple> writes, List<DesiredTuple> deletes) {
+        Set<String> objects = new HashSet<>();
+        writes.forEach(t -> objects.add(t.object()));
+        deletes.forEach(t -> objects.add(t.object()));
+        state.awaitingAdoption(objects).forEach((object, known) -> {
+            Set<DesiredTuple> held = new HashSet<>();
+            fga.readByObject(object).forEach(t -> held.add(new DesiredTuple(t.user(), t.relation(), t.object())));
+            state.adopt(object, tenant, known, held);
+        });
     }
 
     private List<ScopedTuple> scope(Caller caller, List<Relationship> relationships, String field) {

@@ -46,6 +46,14 @@ public final class RelationshipStore {
      * same change again completes it (duplicates and missing tuples are ignored).
      */
     public void write(List<ScopedTuple> writes, List<ScopedTuple> deletes) {
+        write(writes, deletes, () -> {});
+    }
+
+    /**
+     * As {@link #write(List, List)}, running {@code beforeEachCall} before each Write request (the
+     * sync's fence: it throws when this worker may no longer write the object).
+     */
+    public void write(List<ScopedTuple> writes, List<ScopedTuple> deletes, Runnable beforeEachCall) {
         FgaStore.Resolved resolved = store.current();
         int total = deletes.size() + writes.size();
         for (int from = 0; from < total; from += MAX_PER_WRITE) {
@@ -67,6 +75,7 @@ public final class RelationshipStore {
                                 .toList())
                         .onMissing(WriteRequestDeletes.OnMissingEnum.IGNORE));
             }
+            beforeEachCall.run();
             await(() -> store.api().write(resolved.storeId(), request).get(timeoutMillis(), TimeUnit.MILLISECONDS));
         }
     }

@@ -153,27 +153,53 @@ public final class AccessOutbox {
 
     /**
      * The attempt failed. {@code keepLease}: the write's outcome is unknown (it may still land), so
-     * nobody else may touch the object until the lease runs out. {@code park}: OpenFGA refused the
-     * tuples too often; the object waits for an operator.
+     * nobody else may touch the object until {@code lease} from now has passed. {@code park}:
+     * OpenFGA refused the tuples too often; the object waits for an operator. Counters, backoff and
+     * parking apply only to the claimed version: a newer one has not been tried yet.
      */
-    public void fail(Claim claim, String error, boolean rejected, boolean keepLease, Duration retryIn, boolean park) {
-        update(
-                """
-                UPDATE access_objects SET last_error = ?, next_attempt_at = now() + make_interval(secs => ?),
-                       rejections = rejections + ?, failures = failures + ?,
-                       parked_at = CASE WHEN ? THEN now() END,
-                       lease_owner = CASE WHEN ? THEN lease_owner END,
-                       lease_until = CASE WHEN ? THEN lease_until END
-                WHERE object = ? AND lease_owner = ?""",
-                error.length() > 500 ? error.substring(0, 500) : error,
-                seconds(retryIn),
-                rejected ? 1 : 0,
-                rejected ? 0 : 1,
-                park,
-                keepLease,
-                keepLease,
-                claim.object(),
-                claim.owner());
+    public void fail(
+            Claim claim,
+            String error,
+            boolean rejected,
+            boolean keepLease,
+            Duration lease,
+            Duration retryIn,
+            boolean park) {
+        Jdbc.inTransaction(dataSource, c -> {
+            update(
+                    c,
+                    """
+                    UPDATE access_objects SET last_error = ?, next_attempt_at = now() + make_interval(secs => ?),
+                           rejections = rejections + ?, failures = failures + ?,
+                           parked_at = CASE WHEN ? THEN now() END
+                    WHERE object = ? AND lease_owner = ? AND version = ?""",
+                    error.length() > 500 ? error.substring(0, 500) : error,
+                    seconds(retryIn),
+                    rejected ? 1 : 0,
+                    rejected ? 0 : 1,
+                    park,
+                    claim.object(),
+                    claim.owner(),
+                    claim.version());
+            if (keepLease) {
+                return update(c, """
+                        UPDATE access_objects SET lease_until = greatest(lease_until, now() + make_interval(secs => ?))
+                        WHERE object = ? AND lease_owner = ?""", seconds(lease), claim.object(), claim.owner());
+            }
+            return release(c, claim);
+        });
+    }
+
+    /** Gives the object up at once (nothing of this worker's can still land); it is due again now. */
+    public void release(Claim claim) {
+        Jdbc.inTransaction(dataSource, c -> release(c, claim));
+    }
+
+    private static int release(Connection c, Claim claim) throws SQLException {
+        return update(c, """
+                UPDATE access_objects SET lease_owner = NULL, lease_until = NULL,
+                       next_attempt_at = CASE WHEN version <> ? THEN now() ELSE next_attempt_at END
+                WHERE object = ? AND lease_owner = ?""", claim.version(), claim.object(), claim.owner());
     }
 
     /** Whether OpenFGA holds the current desired version of {@code object}. */
@@ -197,7 +223,7 @@ public final class AccessOutbox {
         return Jdbc.read(dataSource, c -> {
             try (PreparedStatement s = c.prepareStatement("""
                     SELECT count(*) FILTER (WHERE parked_at IS NULL), count(*) FILTER (WHERE parked_at IS NOT NULL),
-                           coalesce(extract(epoch FROM now() - min(changed_at)), 0)
+                           coalesce(extract(epoch FROM now() - min(changed_at) FILTER (WHERE parked_at IS NULL)), 0)
                     FROM access_objects WHERE synced_version < version""");
                     ResultSet rs = s.executeQuery()) {
                 rs.next();

@@ -72,8 +72,11 @@ public final class DesiredState {
     }
 
     /**
-     * Adds and removes single tuples (the relationships API) in one transaction. Returns the objects
-     * whose desired tuples changed, each with its new version.
+     * Adds and removes single tuples (the relationships API) in one transaction. Every object the
+     * change names takes a new version, even when its desired tuples were already as asked: the sync
+     * then compares it with OpenFGA again, so the answer "in effect" is true of OpenFGA, not only of
+     * this table (a tuple written behind the service's back is removed by a delete that names it).
+     * Returns the objects with their new versions.
      */
     public Map<String, Version> change(
             String tenant, Collection<DesiredTuple> writes, Collection<DesiredTuple> deletes, String managedBy) {
@@ -83,28 +86,20 @@ public final class DesiredState {
             deletes.forEach(t -> objects.add(t.object()));
             lockDocuments(c, tenant, objects);
             lock(c, tenant, objects);
-            Map<String, Set<DesiredTuple>> before = read(c, objects);
-            Set<String> changed = new HashSet<>();
-            for (DesiredTuple t : deletes) {
-                if (before.getOrDefault(t.object(), Set.of()).contains(t)) {
-                    try (PreparedStatement s = c.prepareStatement(
-                            "DELETE FROM desired_tuples WHERE object = ? AND relation = ? AND subject = ?")) {
-                        s.setString(1, t.object());
-                        s.setString(2, t.relation());
-                        s.setString(3, t.user());
-                        s.executeUpdate();
-                    }
-                    changed.add(t.object());
+            try (PreparedStatement s = c.prepareStatement(
+                    "DELETE FROM desired_tuples WHERE object = ? AND relation = ? AND subject = ?")) {
+                for (DesiredTuple t : deletes) {
+                    s.setString(1, t.object());
+                    s.setString(2, t.relation());
+                    s.setString(3, t.user());
+                    s.addBatch();
                 }
+                s.executeBatch();
             }
-            List<DesiredTuple> added = writes.stream()
-                    .filter(t -> !before.getOrDefault(t.object(), Set.of()).contains(t))
-                    .toList();
-            insert(c, added, managedBy);
-            added.forEach(t -> changed.add(t.object()));
+            insert(c, writes, managedBy);
             Map<String, Version> versions = new TreeMap<>();
-            Map<String, Set<DesiredTuple>> after = read(c, changed);
-            for (String object : changed) {
+            Map<String, Set<DesiredTuple>> after = read(c, objects);
+            for (String object : objects) {
                 Version version = bump(c, object);
                 versions.put(object, version);
                 mirrorDocument(c, tenant, object, version, after.getOrDefault(object, Set.of()));
@@ -115,15 +110,22 @@ public final class DesiredState {
 
     /**
      * OpenFGA differs from the desired state of {@code object} (found by the reconciler): a new
-     * version hides the document until the sync has applied the desired tuples again.
+     * version hides the document until the sync has applied the desired tuples again. Only if the
+     * object is still at {@code expectedVersion} (null: PostgreSQL did not know it); otherwise it
+     * changed since the scan and the sync owns it. Returns whether it was marked.
      */
-    public Version markForRepair(String tenant, String object) {
+    public boolean markForRepair(String tenant, String object, Long expectedVersion) {
         return Jdbc.inTransaction(dataSource, c -> {
             lockDocuments(c, tenant, List.of(object));
             lock(c, tenant, List.of(object));
+            Version current = version(c, object);
+            boolean unknown = current.version() == 0 && read(c, List.of(object)).isEmpty();
+            if (expectedVersion == null ? !unknown : current.version() != expectedVersion) {
+                return false;
+            }
             Version version = bump(c, object);
             mirrorDocument(c, tenant, object, version, read(c, List.of(object)).getOrDefault(object, Set.of()));
-            return version;
+            return true;
         });
     }
 
@@ -239,7 +241,8 @@ public final class DesiredState {
         }
         try (PreparedStatement s = c.prepareStatement("""
                 INSERT INTO desired_tuples (object, relation, subject, managed_by) VALUES (?, ?, ?, ?)
-                ON CONFLICT (object, relation, subject) DO UPDATE SET managed_by = EXCLUDED.managed_by""")) {
+                ON CONFLICT (object, relation, subject)
+                DO UPDATE SET managed_by = coalesce(EXCLUDED.managed_by, desired_tuples.managed_by)""")) {
             for (DesiredTuple t : tuples) {
                 s.setString(1, t.object());
                 s.setString(2, t.relation());

@@ -45,16 +45,49 @@ public final class ReconcileState {
         });
     }
 
+    /**
+     * Of the given objects, those whose desired tuples are not known yet (written before schema 4),
+     * each with its state (null: no row, while adoption of unknown objects is pending).
+     */
+    public Map<String, ObjectState> awaitingAdoption(Collection<String> objects) {
+        return Jdbc.read(dataSource, c -> {
+            Map<String, ObjectState> out = new HashMap<>();
+            Map<String, ObjectState> known = new HashMap<>();
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT object, tenant, version, synced_version >= version, adopt FROM access_objects
+                    WHERE object = ANY (?)""")) {
+                s.setArray(1, c.createArrayOf("text", objects.toArray(String[]::new)));
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        known.put(
+                                rs.getString(1),
+                                new ObjectState(rs.getString(2), rs.getLong(3), rs.getBoolean(4), rs.getBoolean(5)));
+                    }
+                }
+            }
+            known.forEach((object, state) -> {
+                if (state.adopt()) {
+                    out.put(object, state);
+                }
+            });
+            if (known.size() < objects.size() && adoptionPending(c)) {
+                objects.stream().filter(o -> !known.containsKey(o)).forEach(o -> out.put(o, null));
+            }
+            return out;
+        });
+    }
+
     /** Whether tuples written before schema 4 (unknown to PostgreSQL) are still to be adopted. */
     public boolean adoptionPending() {
-        return Jdbc.read(dataSource, c -> {
-            try (PreparedStatement s =
-                            c.prepareStatement("SELECT coalesce(bool_or(pending), false) FROM access_adoption");
-                    ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        });
+        return Jdbc.read(dataSource, ReconcileState::adoptionPending);
+    }
+
+    private static boolean adoptionPending(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT coalesce(bool_or(pending), false) FROM access_adoption");
+                ResultSet rs = s.executeQuery()) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
     }
 
     public void adoptionDone() {
