@@ -123,8 +123,8 @@ class ManagedDocumentsIT extends IntegrationTest {
                 .getCode();
     }
 
-    private static List<Object> ids(Map<?, ?> page) {
+    private static List<String> ids(Map<?, ?> page) {
         return ((List<?>) page.get("documents"))
-                .stream().map(d -> ((Map<?, ?>) d).get("id")).toList();
+                .stream().map(d -> String.valueOf(((Map<?, ?>) d).get("id"))).toList();
     }
 }
