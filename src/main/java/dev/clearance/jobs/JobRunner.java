@@ -206,6 +206,10 @@ final class JobRunner {
                         .count() + " (sent again only if changed)");
         out.println(
                 "  to delete      " + deletions.size() + (kept > 0 ? " (" + kept + " kept: deleteMissing false)" : ""));
+        // A dry run sends nothing and asks nothing: what the service holds under the job's name is
+        // only known to a real run, which may delete more.
+        out.println("                 (known to this runner's state; a run also deletes what the service holds"
+                + " under " + spec.managedBy() + " that the spec lacks)");
         out.println("  relationships  " + plan.tuples().size());
         plan.tuples().forEach(t -> out.println("    " + t));
         deletions.forEach(id -> out.println("  delete " + id));
