@@ -50,6 +50,29 @@ class ArchitectureTest {
             .dependOnClassesThat()
             .resideInAnyPackage("dev.clearance.api..", "dev.clearance.mcp..");
 
+    /** The ingest job is a client of the HTTP API: it runs apart from the service and may face an older one. */
+    @ArchTest
+    static final ArchRule theIngestJobKnowsOnlyTheHttpApi = noClasses()
+            .that()
+            .resideInAPackage("dev.clearance.jobs..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "dev.clearance",
+                    "dev.clearance.api..",
+                    "dev.clearance.answer..",
+                    "dev.clearance.audit..",
+                    "dev.clearance.authz..",
+                    "dev.clearance.chunk..",
+                    "dev.clearance.demo..",
+                    "dev.clearance.embed..",
+                    "dev.clearance.identity..",
+                    "dev.clearance.ingest..",
+                    "dev.clearance.mcp..",
+                    "dev.clearance.search..",
+                    "dev.clearance.store..",
+                    "dev.clearance.web..");
+
     @ArchTest
     static final ArchRule storeDoesNotDependOnDomainServices = noClasses()
             .that()

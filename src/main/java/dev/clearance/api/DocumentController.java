@@ -3,9 +3,11 @@ package dev.clearance.api;
 import dev.clearance.identity.Caller;
 import dev.clearance.ingest.DocumentInput;
 import dev.clearance.ingest.IngestService;
+import dev.clearance.ingest.ManagedDocuments;
 import dev.clearance.ingest.PutResult;
 import dev.clearance.search.DocumentLookup;
 import dev.clearance.search.DocumentView;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
@@ -13,6 +15,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
@@ -20,8 +23,12 @@ import io.micronaut.security.rules.SecurityRule;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 
-/** Documents: create or replace (ingest), read metadata, delete. */
+/** Documents: create or replace (ingest), read metadata, list a writer's documents, delete. */
 @Controller("/v1/documents")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -30,14 +37,34 @@ class DocumentController {
 
     private final IngestService ingest;
     private final DocumentLookup lookup;
+    private final ManagedDocuments managed;
 
-    DocumentController(IngestService ingest, DocumentLookup lookup) {
+    DocumentController(IngestService ingest, DocumentLookup lookup, ManagedDocuments managed) {
         this.ingest = ingest;
         this.lookup = lookup;
+        this.managed = managed;
+    }
+
+    @Get
+    @Operation(
+            summary = "The ids of the documents written with this managedBy (scope documents:write)",
+            description = "Lets a writer such as an ingest job find the documents it sent, to delete the ones it no"
+                    + " longer has, even when it has lost its own records. In id order, at most 'limit' per page;"
+                    + " pass 'next' as 'after' for the following page ('next' is absent on the last one).")
+    ManagedDocuments.Page list(
+            Caller caller,
+            @QueryValue @Size(min = 1, max = 100) @Pattern(regexp = DocumentInput.MANAGED_BY_PATTERN) String managedBy,
+            @Nullable @QueryValue @Size(max = 1000) String after,
+            @QueryValue(defaultValue = "1000") @Min(1) @Max(1000) int limit) {
+        return managed.list(caller, managedBy, after, limit);
     }
 
     @Put("/{id}")
-    @Operation(summary = "Create or replace a document with its access rules (scope documents:write)")
+    @Operation(
+            summary = "Create or replace a document with its access rules (scope documents:write)",
+            description = "managedBy (optional) names the writer, e.g. an ingest job, so it can list its documents"
+                    + " (GET /v1/documents?managedBy=). Sending the same content and grants with another managedBy"
+                    + " records the new one without embedding the text again.")
     HttpResponse<PutResult> put(Caller caller, String id, @Valid @Body DocumentInput input) {
         PutResult result = ingest.put(caller, id, input);
         HttpStatus status = switch (result.status()) {

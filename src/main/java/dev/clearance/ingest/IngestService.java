@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -113,8 +114,13 @@ public final class IngestService {
         boolean grantsSame =
                 existing.map(d -> d.grantsHash().equals(grantsHash)).orElse(false);
         if (contentSame && grantsSame) {
-            meters.counter("clearance.ingest.documents", "status", "unchanged").increment();
             StoredDocument d = existing.get();
+            // A writer that takes over a document (an ingest job tagging what it sent before it had a
+            // name) must own it even though nothing else changed; that needs no embedding and no sync.
+            if (!Objects.equals(d.managedBy(), input.managedBy())) {
+                documents.recordManagedBy(caller.tenant(), id, contentHash, grantsHash, input.managedBy());
+            }
+            meters.counter("clearance.ingest.documents", "status", "unchanged").increment();
             return new PutResult(id, "unchanged", d.chunkCount(), d.tokenCount(), d.aclSynced());
         }
         List<NewChunk> chunks = contentSame ? null : embed(extracted.text(), input.title());
@@ -130,7 +136,8 @@ public final class IngestService {
                 grantsHash,
                 embedder.modelName(),
                 chunks,
-                desired));
+                desired,
+                input.managedBy()));
         boolean searchable =
                 saved.aclSynced() || accessSync.syncNow(List.of(DocumentRepository.object(caller.tenant(), id)));
         String status = existing.isEmpty() ? "created" : "updated";

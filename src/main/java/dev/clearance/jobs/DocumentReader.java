@@ -40,7 +40,8 @@ final class DocumentReader {
             List<String> viewers,
             List<String> editors,
             List<String> owners,
-            Map<String, String> metadata) {}
+            Map<String, String> metadata,
+            String managedBy) {}
 
     /** A body ready to send, with the hash that tells whether it differs from the last one sent. */
     record Prepared(byte[] json, String hash) {}
@@ -97,7 +98,8 @@ final class DocumentReader {
                 document.grants().viewers(),
                 document.grants().editors(),
                 document.grants().owners(),
-                metadata);
+                metadata,
+                spec.managedBy());
         try {
             byte[] bytesOut = json.writeValueAsBytes(body);
             return new Prepared(bytesOut, IdMapping.sha256(new String(bytesOut, StandardCharsets.UTF_8)));

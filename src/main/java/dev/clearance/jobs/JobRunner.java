@@ -57,14 +57,9 @@ final class JobRunner {
         String service = options.service().toString();
         try (JobState state =
                 JobState.open(specDirectory.resolve(STATE_DIRECTORY), spec.name(), service, spec.tenant())) {
-            Set<String> planned = new HashSet<>();
-            plan.documents().forEach(d -> planned.add(d.id()));
-            List<String> gone = state.documentIds().stream()
-                    .filter(id -> !planned.contains(id))
-                    .sorted()
-                    .toList();
-            List<String> deletions = spec.deleteMissing() ? gone : List.of();
             if (options.dryRun()) {
+                List<String> gone = gone(plan, state.documentIds());
+                List<String> deletions = spec.deleteMissing() ? gone : List.of();
                 printPlan(spec, plan, state, deletions, gone.size() - deletions.size());
                 return OK;
             }
@@ -82,7 +77,21 @@ final class JobRunner {
             ServiceClient client = new ServiceClient(options.service(), credentials, http);
             long started = System.nanoTime();
             Tally tally = new Tally();
-            String abort = syncRelationships(client, state, plan.tuples(), tally);
+            Holdings holdings = new Holdings(client, spec.managedBy(), err, tally);
+            String abort = syncRelationships(client, holdings, state, plan.tuples(), spec.managedBy(), tally);
+            // Known documents: the ones the service holds under the job's name as well as the ones this
+            // runner remembers, so neither a lost state nor a document sent before names existed stays.
+            Set<String> known = new HashSet<>(state.documentIds());
+            if (abort == null) {
+                try {
+                    known.addAll(holdings.documents());
+                } catch (CallFailed e) {
+                    tally.fail("documents", e.getMessage());
+                    abort = e.getMessage();
+                }
+            }
+            List<String> gone = gone(plan, known);
+            List<String> deletions = spec.deleteMissing() ? gone : List.of();
             long sendStarted = System.nanoTime();
             if (abort == null) {
                 int concurrency = options.concurrency() != null ? options.concurrency() : spec.concurrency();
@@ -125,24 +134,40 @@ final class JobRunner {
         }
     }
 
+    /** The known documents the plan no longer has, in id order. */
+    private static List<String> gone(Plan plan, Set<String> known) {
+        Set<String> planned = new HashSet<>();
+        plan.documents().forEach(d -> planned.add(d.id()));
+        return known.stream().filter(id -> !planned.contains(id)).sorted().toList();
+    }
+
     /**
-     * Writes the job's tuples (idempotent, so a service that lost them gets them back) and deletes the
-     * ones it wrote before that the spec no longer asks for. Until the deletes are through, the state
-     * keeps them, so the next run tries again. Returns why the run cannot go on, or null.
+     * Writes the job's tuples under its name (idempotent, so a service that lost them gets them back)
+     * and deletes the ones the spec no longer asks for: those the service holds under the job's name
+     * and those this runner remembers writing. Until the deletes are through, the state keeps them, so
+     * the next run tries again. Returns why the run cannot go on, or null.
      */
-    private String syncRelationships(ServiceClient client, JobState state, List<Tuple> desired, Tally tally) {
+    private String syncRelationships(
+            ServiceClient client,
+            Holdings holdings,
+            JobState state,
+            List<Tuple> desired,
+            String managedBy,
+            Tally tally) {
         Set<Tuple> wanted = new HashSet<>(desired);
-        List<Tuple> stale =
-                state.relationships().stream().filter(t -> !wanted.contains(t)).toList();
         Set<Tuple> recorded = new LinkedHashSet<>(state.relationships());
         try {
+            // Listed before writing, so this run's writes cannot hide a tuple that another writer holds.
+            Set<Tuple> known = new LinkedHashSet<>(state.relationships());
+            known.addAll(holdings.relationships());
+            List<Tuple> stale = known.stream().filter(t -> !wanted.contains(t)).toList();
             for (List<Tuple> chunk : chunks(desired)) {
-                client.relationships(chunk, List.of());
+                client.relationships(chunk, List.of(), managedBy);
                 recorded.addAll(chunk);
                 tally.tuplesWritten.addAndGet(chunk.size());
             }
             for (List<Tuple> chunk : chunks(stale)) {
-                client.relationships(List.of(), chunk);
+                client.relationships(List.of(), chunk, managedBy);
                 chunk.forEach(recorded::remove);
                 tally.tuplesDeleted.addAndGet(chunk.size());
             }
@@ -181,6 +206,10 @@ final class JobRunner {
                         .count() + " (sent again only if changed)");
         out.println(
                 "  to delete      " + deletions.size() + (kept > 0 ? " (" + kept + " kept: deleteMissing false)" : ""));
+        // A dry run sends nothing and asks nothing: what the service holds under the job's name is
+        // only known to a real run, which may delete more.
+        out.println("                 (known to this runner's state; a run also deletes what the service holds"
+                + " under " + spec.managedBy() + " that the spec lacks)");
         out.println("  relationships  " + plan.tuples().size());
         plan.tuples().forEach(t -> out.println("    " + t));
         deletions.forEach(id -> out.println("  delete " + id));

@@ -35,6 +35,14 @@ record JobSpec(
         batchSize = batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
     }
 
+    /**
+     * The name under which the job's documents and tuples are kept by the service, so a run can list
+     * what earlier runs sent even when its own state is lost. Job names are unique per tenant.
+     */
+    String managedBy() {
+        return "job:" + name;
+    }
+
     JobSpec withName(String newName) {
         return new JobSpec(
                 newName,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -106,12 +107,71 @@ final class ServiceClient {
         return true;
     }
 
-    void relationships(List<Tuple> writes, List<Tuple> deletes) throws CallFailed {
-        byte[] body = bytes(Map.of("writes", writes, "deletes", deletes));
+    /** Writes and deletes tuples; the written ones are tagged with {@code managedBy}, the job's name. */
+    void relationships(List<Tuple> writes, List<Tuple> deletes, String managedBy) throws CallFailed {
+        byte[] body = bytes(Map.of("writes", writes, "deletes", deletes, "managedBy", managedBy));
         HttpResponse<String> response = send("POST", "/v1/relationships", body, TIMEOUT);
         if (response.statusCode() / 100 != 2) {
             throw failure(response);
         }
+    }
+
+    /** Every tuple the service holds under {@code managedBy} ({@code GET /v1/relationships}, all pages). */
+    List<Tuple> managedRelationships(String managedBy) throws CallFailed {
+        List<Tuple> tuples = new ArrayList<>();
+        String after = null;
+        do {
+            JsonNode page = get("/v1/relationships", managedBy, after);
+            for (JsonNode t : page.path("relationships")) {
+                tuples.add(new Tuple(
+                        t.path("user").asText(),
+                        t.path("relation").asText(),
+                        t.path("object").asText()));
+            }
+            after = next(page, after);
+        } while (after != null);
+        return tuples;
+    }
+
+    /** The id of every document the service holds under {@code managedBy} ({@code GET /v1/documents}). */
+    List<String> managedDocuments(String managedBy) throws CallFailed {
+        List<String> ids = new ArrayList<>();
+        String after = null;
+        do {
+            JsonNode page = get("/v1/documents", managedBy, after);
+            for (JsonNode d : page.path("documents")) {
+                ids.add(d.path("id").asText());
+            }
+            after = next(page, after);
+        } while (after != null);
+        return ids;
+    }
+
+    private JsonNode get(String path, String managedBy, String after) throws CallFailed {
+        String query = "?managedBy=" + queryValue(managedBy) + (after == null ? "" : "&after=" + queryValue(after));
+        HttpResponse<String> response = send("GET", path + query, null, TIMEOUT);
+        if (response.statusCode() / 100 != 2) {
+            throw failure(response);
+        }
+        return parse(response);
+    }
+
+    /** The cursor of the following page, or null on the last one. */
+    private static String next(JsonNode page, String previous) throws CallFailed {
+        JsonNode next = page.path("next");
+        if (!next.isTextual()) {
+            return null;
+        }
+        // A service that hands back the same cursor again would keep a job listing forever.
+        if (next.asText().equals(previous)) {
+            throw new CallFailed("unexpected listing: the service returned the same page cursor twice", 0, false);
+        }
+        return next.asText();
+    }
+
+    private static String queryValue(String value) {
+        // URLEncoder writes form encoding; a space must be %20 in a query value read as a URI.
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private HttpResponse<String> send(String method, String path, byte[] body, Duration timeout) throws CallFailed {

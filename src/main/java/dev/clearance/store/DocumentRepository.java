@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,6 +60,55 @@ public final class DocumentRepository {
     }
 
     /**
+     * Records a new writer of a document whose content and grants are unchanged, without touching
+     * anything else. Applies only while the row still has the content and grants the caller saw: a
+     * concurrent PUT in between makes it fail with {@link ConcurrentChangeException}, so the caller
+     * decides again instead of tagging the other PUT's document with its own writer.
+     */
+    public void recordManagedBy(String tenant, String id, String contentHash, String grantsHash, String managedBy) {
+        Jdbc.inTransaction(dataSource, c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE documents SET managed_by = ?
+                    WHERE tenant = ? AND id = ? AND content_hash = ? AND grants_hash = ?""")) {
+                s.setString(1, managedBy);
+                s.setString(2, tenant);
+                s.setString(3, id);
+                s.setString(4, contentHash);
+                s.setString(5, grantsHash);
+                if (s.executeUpdate() == 0) {
+                    throw new ConcurrentChangeException(id);
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * One page of the ids of a tenant's documents written under {@code managedBy}, in id order,
+     * after {@code afterId} (null: from the start). Documents still waiting for their grants are
+     * listed too: the writer owns them as soon as they exist.
+     */
+    public List<String> idsManagedBy(String tenant, String managedBy, String afterId, int limit) {
+        return Jdbc.read(dataSource, c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT id FROM documents WHERE tenant = ? AND managed_by = ? AND id > ?
+                    ORDER BY id LIMIT ?""")) {
+                s.setString(1, tenant);
+                s.setString(2, managedBy);
+                s.setString(3, afterId == null ? "" : afterId);
+                s.setInt(4, limit);
+                List<String> ids = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
+                }
+                return ids;
+            }
+        });
+    }
+
+    /**
      * Deletes the document and its chunks, and asks for none of its tuples, in one transaction: the
      * text is gone before the access rules are.
      */
@@ -84,14 +134,14 @@ public final class DocumentRepository {
     private void upsertRow(Connection c, DocumentWrite w, DesiredState.Version access) throws SQLException {
         String sql = """
                 INSERT INTO documents (tenant, id, title, source, folder, mime_type, metadata, content_hash,
-                                       grants_hash, acl_version, acl_synced_version, embedding_model)
-                VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)
+                                       grants_hash, acl_version, acl_synced_version, embedding_model, managed_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (tenant, id) DO UPDATE SET
                     title = EXCLUDED.title, source = EXCLUDED.source, folder = EXCLUDED.folder,
                     mime_type = EXCLUDED.mime_type, metadata = EXCLUDED.metadata,
                     content_hash = EXCLUDED.content_hash, grants_hash = EXCLUDED.grants_hash,
                     acl_version = EXCLUDED.acl_version, acl_synced_version = EXCLUDED.acl_synced_version,
-                    embedding_model = EXCLUDED.embedding_model,
+                    embedding_model = EXCLUDED.embedding_model, managed_by = EXCLUDED.managed_by,
                     updated_at = now()
                 """;
         try (PreparedStatement s = c.prepareStatement(sql)) {
@@ -108,6 +158,7 @@ public final class DocumentRepository {
             // The row mirrors its access object: visible only while OpenFGA holds this version.
             s.setLong(11, access.synced() ? access.version() : 0);
             s.setString(12, w.embeddingModel());
+            s.setString(13, w.managedBy());
             s.executeUpdate();
         }
     }
@@ -149,7 +200,7 @@ public final class DocumentRepository {
     private Optional<StoredDocument> find(Connection c, String tenant, String id, boolean lock) throws SQLException {
         String sql = """
                 SELECT tenant, id, title, source, folder, mime_type, metadata::text, content_hash, grants_hash,
-                       acl_version, acl_synced_version, chunk_count, token_count, created_at, updated_at
+                       acl_version, acl_synced_version, chunk_count, token_count, created_at, updated_at, managed_by
                 FROM documents WHERE tenant = ? AND id = ?
                 """ + (lock ? " FOR UPDATE" : "");
         try (PreparedStatement s = c.prepareStatement(sql)) {
@@ -174,7 +225,8 @@ public final class DocumentRepository {
                         rs.getInt(12),
                         rs.getInt(13),
                         rs.getTimestamp(14).toInstant(),
-                        rs.getTimestamp(15).toInstant()));
+                        rs.getTimestamp(15).toInstant(),
+                        rs.getString(16)));
             }
         }
     }

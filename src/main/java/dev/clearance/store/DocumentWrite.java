@@ -6,6 +6,7 @@ import java.util.Map;
 /**
  * Everything one PUT changes, applied in one transaction: the document row, its chunks (null when
  * the content is unchanged) and, when the grants changed, the desired tuples for the outbox.
+ * {@code managedBy} is the writer that asked for it (null: none).
  */
 public record DocumentWrite(
         String tenant,
@@ -19,4 +20,5 @@ public record DocumentWrite(
         String grantsHash,
         String embeddingModel,
         List<NewChunk> chunks,
-        List<DesiredTuple> desiredTuples) {}
+        List<DesiredTuple> desiredTuples,
+        String managedBy) {}

@@ -19,7 +19,8 @@ public record StoredDocument(
         int chunkCount,
         int tokenCount,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        String managedBy) {
 
     public StoredDocument {
         metadata = Map.copyOf(metadata);

@@ -94,7 +94,8 @@ class OwnershipAndConcurrentPutIT extends IntegrationTest {
                 "g",
                 "m",
                 null,
-                List.of());
+                List.of(),
+                null);
         assertThrows(ConcurrentChangeException.class, () -> documents.save(stale));
         assertTrue(finds("bob", "first text", "cas"));
     }

@@ -11,13 +11,18 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A whole job against a stand-in for the service (an in-process HTTP server on loopback): batches,
- * the fallback to one PUT per document, failure reasons, resuming, deletions, a rejected token.
+ * the fallback to one PUT per document, failure reasons, resuming, deletions, a rejected token, and
+ * what the service lists under the job's name (in pages of two, so the job must follow them).
  */
 class IngestJobIT {
 
@@ -37,9 +43,13 @@ class IngestJobIT {
     private HttpServer server;
     private final List<String> calls = new CopyOnWriteArrayList<>();
     private final Map<String, String> stored = new ConcurrentHashMap<>();
+    private final Map<String, String> tupleWriters = new ConcurrentHashMap<>();
+    private final List<String> deletedTuples = new CopyOnWriteArrayList<>();
     private volatile boolean batchEndpoint = true;
+    private volatile boolean listings = true;
     private volatile boolean acceptToken = true;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream errors = new ByteArrayOutputStream();
 
     @BeforeEach
     void start() throws IOException {
@@ -101,16 +111,48 @@ class IngestJobIT {
         acceptToken = false;
         assertEquals(1, run());
         assertTrue(stored.isEmpty());
-        assertEquals(List.of("POST /v1/relationships"), calls, "nothing is sent after the token is refused");
+        assertEquals(List.of("GET /v1/relationships"), calls, "nothing is sent after the token is refused");
+    }
+
+    @Test
+    void aRunWithoutItsStateDeletesWhatTheServiceListsUnderTheJobsName() throws Exception {
+        Files.delete(dir.resolve("docs/eng/empty.md"));
+        assertEquals(0, run());
+        assertEquals(Map.of("group:eng#member viewer folder:eng", "job:job"), tupleWriters);
+        stored.put("by-hand", "{\"text\":\"x\"}");
+
+        deleteState();
+        for (String name : List.of("a", "b", "c")) {
+            Files.delete(dir.resolve("docs/eng/" + name + ".md"));
+        }
+        Files.writeString(dir.resolve("job.yaml"), "tenant: acme\nsource: {directory: docs}\n");
+        calls.clear();
+        assertEquals(0, run());
+        assertEquals(
+                3, calls.stream().filter(c -> c.startsWith("GET /v1/documents")).count(), "three pages: " + calls);
+        assertEquals(Set.of("eng~d.md", "by-hand"), stored.keySet(), "documents of other writers stay");
+        assertEquals(List.of("group:eng#member viewer folder:eng"), deletedTuples);
+    }
+
+    @Test
+    void withoutListingsTheRunGoesByItsOwnStateAndSaysSo() throws Exception {
+        listings = false;
+        Files.delete(dir.resolve("docs/eng/empty.md"));
+        assertEquals(0, run());
+        Files.delete(dir.resolve("docs/eng/a.md"));
+        assertEquals(0, run());
+        assertTrue(calls.contains("DELETE /v1/documents/eng~a.md"), calls.toString());
+        assertTrue(errors.toString(StandardCharsets.UTF_8).contains("cannot list the documents of job:job"));
     }
 
     private int run() {
         out.reset();
+        errors.reset();
         String service = "http://127.0.0.1:" + server.getAddress().getPort();
         return IngestJob.execute(
                 Map.of("CLEARANCE_TOKEN", "t"),
                 new PrintStream(out, true),
-                new PrintStream(new ByteArrayOutputStream(), true),
+                new PrintStream(errors, true),
                 "run",
                 "--progress",
                 "none",
@@ -126,7 +168,16 @@ class IngestJobIT {
         JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
         if (!acceptToken) {
             reply(exchange, 401, "{\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"token expired\"}");
+        } else if (method.equals("GET")) {
+            list(exchange, path, query(exchange));
         } else if (path.equals("/v1/relationships")) {
+            for (JsonNode t : body.path("writes")) {
+                tupleWriters.put(tuple(t), body.path("managedBy").asText());
+            }
+            for (JsonNode t : body.path("deletes")) {
+                tupleWriters.remove(tuple(t));
+                deletedTuples.add(tuple(t));
+            }
             reply(exchange, 200, "{\"written\":1,\"deleted\":0}");
         } else if (path.equals("/v1/documents/batch")) {
             if (!batchEndpoint) {
@@ -153,6 +204,76 @@ class IngestJobIT {
             reply(exchange, existed ? 204 : 404, "");
         } else {
             reply(exchange, 404, "");
+        }
+    }
+
+    /** The listings, two entries a page, in key order like the service's. */
+    private void list(HttpExchange exchange, String path, Map<String, String> query) throws IOException {
+        String writer = query.get("managedBy");
+        List<String> keys;
+        String field;
+        if (!listings) {
+            reply(exchange, 404, "{\"title\":\"Not Found\",\"status\":404}");
+            return;
+        } else if (path.equals("/v1/documents")) {
+            field = "documents";
+            keys = stored.entrySet().stream()
+                    .filter(e -> writer.equals(writerOf(e.getValue())))
+                    .map(Map.Entry::getKey)
+                    .toList();
+        } else {
+            field = "relationships";
+            keys = tupleWriters.entrySet().stream()
+                    .filter(e -> writer.equals(e.getValue()))
+                    .map(Map.Entry::getKey)
+                    .toList();
+        }
+        String after = query.getOrDefault("after", "");
+        List<String> page =
+                new TreeSet<>(keys).tailSet(after, false).stream().limit(2).toList();
+        List<Object> entries = page.stream()
+                .map(k -> field.equals("documents") ? Map.of("id", k) : (Object) tupleMap(k))
+                .toList();
+        Map<String, Object> response = new java.util.HashMap<>(Map.of(field, entries));
+        if (page.size() == 2) {
+            response.put("next", page.getLast());
+        }
+        reply(exchange, 200, JSON.writeValueAsString(response));
+    }
+
+    private static String writerOf(String document) {
+        try {
+            return JSON.readTree(document).path("managedBy").asText(null);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> query(HttpExchange exchange) {
+        Map<String, String> query = new java.util.HashMap<>();
+        String raw = exchange.getRequestURI().getRawQuery();
+        for (String pair : raw == null ? new String[0] : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            query.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return query;
+    }
+
+    private static String tuple(JsonNode t) {
+        return t.path("user").asText() + " " + t.path("relation").asText() + " "
+                + t.path("object").asText();
+    }
+
+    private static Map<String, String> tupleMap(String tuple) {
+        String[] parts = tuple.split(" ");
+        return Map.of("user", parts[0], "relation", parts[1], "object", parts[2]);
+    }
+
+    private void deleteState() throws IOException {
+        try (Stream<Path> files = Files.walk(dir.resolve(JobRunner.STATE_DIRECTORY))) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
         }
     }
 
