@@ -145,7 +145,8 @@ public final class AccessSync {
                     claim.object(),
                     claim.rejections() + 1,
                     park ? "; parked for an operator" : "");
-            outbox.fail(claim, e.getMessage(), true, sent[0], writeLease, backoff(claim.rejections()), park);
+            // Its answer is known (a refusal): no lease is kept.
+            outbox.fail(claim, e.getMessage(), true, false, writeLease, backoff(claim.rejections()), park);
             return metrics.done(park ? "parked" : "rejected");
         } catch (AuthorizationUnavailableException | StoreException e) {
             LOG.warn(
