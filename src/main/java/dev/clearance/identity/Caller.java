@@ -15,6 +15,8 @@ public record Caller(String tenant, String userId, Optional<String> agentId, Set
 
     public static final String DOCUMENTS_WRITE = "documents:write";
     public static final String RELATIONSHIPS_WRITE = "relationships:write";
+    /** Reads the audit log, and sees how searches found their results (counts of hidden documents). */
+    public static final String AUDIT_READ = "audit:read";
 
     public Caller {
         Objects.requireNonNull(tenant, "tenant");

@@ -46,6 +46,7 @@ public final class HttpFaultProxy implements AutoCloseable {
     private volatile boolean always;
     private volatile String pathFragment = "";
     private volatile Duration delay = Duration.ZERO;
+    private volatile Duration answerDelay = Duration.ZERO;
     private final AtomicInteger received = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
@@ -102,6 +103,14 @@ public final class HttpFaultProxy implements AutoCloseable {
         this.delay = delay;
     }
 
+    /**
+     * Forwards every matching request at once but holds the real server's answer this long: the
+     * server decides now, the client learns it later (a slow network on the way back).
+     */
+    public void delayAnswers(Duration delay) {
+        this.answerDelay = delay;
+    }
+
     /** Matching requests received so far, answered or not. */
     public int received() {
         return received.get();
@@ -145,7 +154,7 @@ public final class HttpFaultProxy implements AutoCloseable {
                 injected.incrementAndGet();
                 answerError(exchange, current);
             } else {
-                forward(exchange, body);
+                forward(exchange, body, matching ? answerDelay : Duration.ZERO);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -180,7 +189,7 @@ public final class HttpFaultProxy implements AutoCloseable {
         }
     }
 
-    private void forward(HttpExchange exchange, byte[] body) throws IOException {
+    private void forward(HttpExchange exchange, byte[] body, Duration hold) throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI()))
                 .method(
                         exchange.getRequestMethod(),
@@ -205,6 +214,13 @@ public final class HttpFaultProxy implements AutoCloseable {
             return;
         }
         forwarded.incrementAndGet();
+        if (!hold.isZero()) {
+            try {
+                Thread.sleep(hold);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         response.headers().map().forEach((name, values) -> {
             if (!NOT_COPIED.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
                 values.forEach(value -> exchange.getResponseHeaders().add(name, value));
