@@ -105,7 +105,8 @@ public final class DocumentLookup {
                 id,
                 outcome,
                 refused ? 1 : 0,
-                fga.current().modelId(),
+                // No model for ids refused before any check: that path must not depend on OpenFGA.
+                consistency == null ? null : fga.current().modelId(),
                 consistency,
                 (System.nanoTime() - started) / 1_000_000));
     }

@@ -18,6 +18,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
@@ -44,7 +46,7 @@ class SearchVersionRaceIT extends IntegrationTest {
     private static final String NEW_MARK = "NEWMARK";
     private static final String QUERY = "lighthouse plan";
     /** Long enough for a re-PUT (embedding, PostgreSQL, OpenFGA) on a busy two-core machine. */
-    private static final Duration HOLD = Duration.ofSeconds(12);
+    private static final Duration HOLD = Duration.ofSeconds(6);
 
     private HttpFaultProxy fga;
     private EmbeddedServer server;
@@ -55,6 +57,11 @@ class SearchVersionRaceIT extends IntegrationTest {
     private Api writer;
     private String admin;
     private int round;
+    /**
+     * Not the common fork-join pool: on a two-core machine it has one worker, and the OpenFGA client
+     * completes its calls there, so a request blocking that worker would stall every check.
+     */
+    private final ExecutorService background = Executors.newCachedThreadPool();
 
     @BeforeAll
     void start() {
@@ -82,6 +89,8 @@ class SearchVersionRaceIT extends IntegrationTest {
         for (int i = 0; i < 40; i++) {
             put("filler-" + i, "Filler " + i, "Harbour maintenance schedule number " + i + ".", "user:carol");
         }
+        // The reader resolves its OpenFGA store and opens its connections before any check is held.
+        assertEquals(List.of(), api.searchIds(IDP.token("bob", tenant, ""), "harbour maintenance", 5));
     }
 
     @AfterAll
@@ -91,6 +100,7 @@ class SearchVersionRaceIT extends IntegrationTest {
         writerClient.close();
         writerServer.close();
         fga.close();
+        background.shutdownNow();
     }
 
     @BeforeEach
@@ -117,7 +127,7 @@ class SearchVersionRaceIT extends IntegrationTest {
         fga.delay(HOLD);
         String bob = IDP.token("bob", tenant, "");
         CompletableFuture<HttpResponse<Map>> search = CompletableFuture.supplyAsync(
-                () -> api.search(bob, Map.of("query", QUERY, "topK", 5, "strategy", "postfilter")));
+                () -> api.search(bob, Map.of("query", QUERY, "topK", 5, "strategy", "postfilter")), background);
         rePutForBobWhileHeld(search::isDone);
 
         String body = bodyOf(search.get(60, TimeUnit.SECONDS));
@@ -134,7 +144,7 @@ class SearchVersionRaceIT extends IntegrationTest {
         fga.delayAnswers(HOLD);
         String alice = IDP.token("alice", tenant, "");
         CompletableFuture<HttpResponse<Map>> search = CompletableFuture.supplyAsync(
-                () -> api.search(alice, Map.of("query", QUERY, "topK", 5, "strategy", "postfilter")));
+                () -> api.search(alice, Map.of("query", QUERY, "topK", 5, "strategy", "postfilter")), background);
         rePutForBobWhileHeld(search::isDone);
 
         String body = bodyOf(search.get(60, TimeUnit.SECONDS));
@@ -147,7 +157,7 @@ class SearchVersionRaceIT extends IntegrationTest {
     void aGetNeverShowsTheNewReaderTheOldMetadata() throws Exception {
         fga.delay(HOLD);
         String bob = IDP.token("bob", tenant, "");
-        CompletableFuture<HttpResponse<Map>> get = CompletableFuture.supplyAsync(() -> api.get(bob, MEMO));
+        CompletableFuture<HttpResponse<Map>> get = CompletableFuture.supplyAsync(() -> api.get(bob, MEMO), background);
         rePutForBobWhileHeld(get::isDone);
 
         HttpResponse<Map> response = get.get(60, TimeUnit.SECONDS);
