@@ -72,6 +72,8 @@ class SearchVersionRaceIT extends IntegrationTest {
         properties.put("clearance.fga.check-timeout", "40s");
         properties.put("clearance.fga.request-timeout", "30s");
         Map<String, Object> writerProperties = new HashMap<>(properties);
+        // A held check must not use up the search's time budget (5 s) before its second round.
+        properties.put("clearance.search.budget", "60s");
         properties.put("clearance.fga.api-url", fga.url());
         // The writer applies the access rules; this instance's outbox worker stays out of the way
         // (its calls to OpenFGA would queue behind a held check).
