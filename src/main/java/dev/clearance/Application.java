@@ -18,7 +18,9 @@ import java.util.Map;
                         title = "Clearance",
                         version = "0.1",
                         description = "Permission-aware document search for people and AI agents. Errors are "
-                                + "application/problem+json; every response carries X-Request-Id."),
+                                + "application/problem+json. Every response carries the service's own request id "
+                                + "in X-Request-Id; a client's X-Request-Id is recorded beside it, never in its "
+                                + "place."),
         security = @SecurityRequirement(name = "bearer"))
 @SecurityScheme(name = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT")
 public final class Application {

@@ -1,6 +1,7 @@
 package dev.clearance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -151,7 +152,12 @@ class FoundationIT extends IntegrationTest {
         assertEquals(
                 "application/problem+json",
                 unauthenticated.getContentType().orElseThrow().toString());
-        assertEquals("req-123", unauthenticated.header("X-Request-Id"));
+        // The service's own id, never the client's: the client cannot choose the id it is logged under.
+        assertNotNull(unauthenticated.header("X-Request-Id"));
+        assertNotEquals("req-123", unauthenticated.header("X-Request-Id"));
+        assertEquals(
+                unauthenticated.header("X-Request-Id"),
+                unauthenticated.getBody(Map.class).orElseThrow().get("requestId"));
 
         String alice = IDP.token("alice", tenant, "");
         HttpResponse<Map> invalid = api.search(alice, Map.of("query", "x", "topK", 51));

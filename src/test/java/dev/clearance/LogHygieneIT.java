@@ -120,7 +120,7 @@ class LogHygieneIT extends IntegrationTest {
 
     private ILoggingEvent onlyEvent(String requestId) {
         List<ILoggingEvent> matching = events.stream()
-                .filter(e -> requestId.equals(e.getMDCPropertyMap().get("requestId")))
+                .filter(e -> requestId.equals(e.getMDCPropertyMap().get("clientRequestId")))
                 .toList();
         assertEquals(1, matching.size(), "log lines of " + requestId + ": " + matching);
         return matching.get(0);

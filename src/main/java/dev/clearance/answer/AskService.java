@@ -1,5 +1,6 @@
 package dev.clearance.answer;
 
+import dev.clearance.audit.RequestRef;
 import dev.clearance.identity.Caller;
 import dev.clearance.search.SearchRequest;
 import dev.clearance.search.SearchResponse;
@@ -50,7 +51,7 @@ public final class AskService {
     /** Retrieval done, prompt built: everything before the model is called. */
     public record Prepared(String requestId, Prompt prompt, List<Citation> citations, SearchResponse search) {}
 
-    public AskResponse ask(Caller caller, AskRequest request, String requestId) {
+    public AskResponse ask(Caller caller, AskRequest request, RequestRef requestId) {
         Prepared prepared = prepare(caller, request, requestId, "ask");
         long started = System.nanoTime();
         try {
@@ -67,7 +68,7 @@ public final class AskService {
      * Searches and builds the prompt before any byte is streamed, so a refusal (bad input, 503 from
      * authorization) is a plain problem response rather than an event in a half-open stream.
      */
-    public Prepared prepare(Caller caller, AskRequest request, String requestId, String action) {
+    public Prepared prepare(Caller caller, AskRequest request, RequestRef requestId, String action) {
         if (model == null) {
             throw new LanguageModelNotConfiguredException();
         }
@@ -88,7 +89,7 @@ public final class AskService {
             SearchResult s = sources.get(i);
             citations.add(new Citation(i + 1, s.documentId(), s.chunkId(), s.title(), s.source(), s.position(), false));
         }
-        return new Prepared(requestId, prompts.build(request.query(), sources), List.copyOf(citations), found);
+        return new Prepared(requestId.id(), prompts.build(request.query(), sources), List.copyOf(citations), found);
     }
 
     /** The streamed variant: sources, tokens, then done, or an error event if the model fails midway. */
@@ -133,7 +134,8 @@ public final class AskService {
                 citations,
                 prepared.requestId(),
                 model.name(),
-                prepared.search().stats());
+                prepared.search().stats(),
+                prepared.search().diagnostics());
     }
 
     private void record(String outcome, long started) {

@@ -49,11 +49,11 @@ class AskController {
                     + " streamed as server-sent events when the client accepts only text/event-stream")
     HttpResponse<?> ask(HttpRequest<?> request, Caller caller, @Valid @Body AskRequest body) {
         if (!wantsStream(request)) {
-            return HttpResponse.ok(asks.ask(caller, body, RequestIds.of(request)))
+            return HttpResponse.ok(asks.ask(caller, body, RequestIds.refOf(request)))
                     .contentType(MediaType.APPLICATION_JSON_TYPE);
         }
         // Retrieval runs here, before the stream opens, so refusals are ordinary problem responses.
-        AskService.Prepared prepared = asks.prepare(caller, body, RequestIds.of(request), "ask.stream");
+        AskService.Prepared prepared = asks.prepare(caller, body, RequestIds.refOf(request), "ask.stream");
         Publisher<Event<AskEvent>> events =
                 asks.stream(prepared).map(e -> Event.of(e).name(e.name()));
         return HttpResponse.ok(events).contentType(MediaType.TEXT_EVENT_STREAM_TYPE);

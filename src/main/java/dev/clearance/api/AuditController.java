@@ -23,8 +23,6 @@ import java.util.List;
 @Tag(name = "admin")
 class AuditController {
 
-    static final String AUDIT_READ = "audit:read";
-
     private final AuditTrail audit;
 
     AuditController(AuditTrail audit) {
@@ -35,7 +33,7 @@ class AuditController {
     @Operation(summary = "Newest audit records of the caller's tenant")
     List<AuditRepository.AuditRecord> recent(
             Caller caller, @QueryValue(defaultValue = "50") @Min(1) @Max(1000) int limit) {
-        caller.requireScope(AUDIT_READ);
+        caller.requireScope(Caller.AUDIT_READ);
         return audit.recent(caller, limit);
     }
 }

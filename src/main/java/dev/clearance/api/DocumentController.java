@@ -7,7 +7,9 @@ import dev.clearance.ingest.ManagedDocuments;
 import dev.clearance.ingest.PutResult;
 import dev.clearance.search.DocumentLookup;
 import dev.clearance.search.DocumentView;
+import dev.clearance.web.RequestIds;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
@@ -75,9 +77,9 @@ class DocumentController {
     }
 
     @Get("/{id}")
-    @Operation(summary = "Metadata of a document the caller may view (404 otherwise)")
-    DocumentView get(Caller caller, String id) {
-        return lookup.get(caller, id);
+    @Operation(summary = "Metadata of a document the caller may view (404 otherwise); audited either way")
+    DocumentView get(HttpRequest<?> request, Caller caller, String id) {
+        return lookup.get(caller, id, RequestIds.refOf(request), "get");
     }
 
     @Delete("/{id}")

@@ -31,8 +31,12 @@ class SearchController {
     }
 
     @Post
-    @Operation(summary = "The top-k chunks the caller may view; 503 when authorization cannot be decided")
+    @Operation(
+            summary = "The top-k chunks the caller may view; 503 when authorization cannot be decided",
+            description = "stats: returned, complete, ms. How the results were found (candidates, checked, "
+                    + "allowed, denied, rounds, strategy, vectorSearch) counts documents the caller may not "
+                    + "read: it is audited, and returned as diagnostics only to tokens with scope audit:read.")
     SearchResponse search(HttpRequest<?> request, Caller caller, @Valid @Body SearchRequest body) {
-        return search.search(caller, body, RequestIds.of(request), "search");
+        return search.search(caller, body, RequestIds.refOf(request), "search");
     }
 }

@@ -1,5 +1,6 @@
 package dev.clearance.mcp;
 
+import dev.clearance.audit.RequestRef;
 import dev.clearance.identity.Caller;
 import dev.clearance.identity.CallerResolver;
 import dev.clearance.identity.InvalidIdentityException;
@@ -16,7 +17,6 @@ import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
@@ -44,7 +44,7 @@ class SearchTools {
             title = "Search documents",
             description = "Finds the passages most relevant to a question among the documents the signed-in user "
                     + "(and this agent) may read. Returns passages with citations (documentId, title, source, "
-                    + "position) and statistics. Use it before answering questions about internal documents; "
+                    + "position) and how many were returned. Use it before answering questions about internal documents; "
                     + "cite documentId and title.",
             annotations =
                     @Tool.ToolAnnotations(
@@ -61,7 +61,7 @@ class SearchTools {
         return respond(() -> search.search(
                 caller(context),
                 new SearchRequest(query, topK == 0 ? null : topK, null, null),
-                requestId(),
+                RequestRef.generated(),
                 "mcp.search_documents"));
     }
 
@@ -80,7 +80,7 @@ class SearchTools {
     McpSchema.CallToolResult getDocument(
             @ToolArg(name = "id", description = "The document id, as returned by search_documents") String id,
             MicronautMcpTransportContext context) {
-        return respond(() -> documents.get(caller(context), id));
+        return respond(() -> documents.get(caller(context), id, RequestRef.generated(), "mcp_get"));
     }
 
     /**
@@ -109,9 +109,5 @@ class SearchTools {
             throw new InvalidIdentityException("The MCP request carries no verified identity.");
         }
         return callers.resolve(authentication);
-    }
-
-    private static String requestId() {
-        return UUID.randomUUID().toString();
     }
 }

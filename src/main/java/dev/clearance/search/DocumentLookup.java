@@ -1,55 +1,117 @@
 package dev.clearance.search;
 
+import dev.clearance.audit.AuditTrail;
+import dev.clearance.audit.RequestRef;
 import dev.clearance.authz.AccessChecker;
 import dev.clearance.authz.AuthorizationUnavailableException;
-import dev.clearance.authz.Decisions;
+import dev.clearance.authz.FgaStore;
 import dev.clearance.authz.ObjectIds;
 import dev.clearance.authz.Outcome;
 import dev.clearance.identity.Caller;
 import dev.clearance.ingest.DocumentNotFoundException;
 import dev.clearance.store.AccessChangeLog;
+import dev.clearance.store.ChunkSearchRepository;
 import dev.clearance.store.DocumentRepository;
 import dev.clearance.store.StoredDocument;
 import jakarta.inject.Singleton;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Reads one document's metadata for a caller. Missing, not yet searchable and not allowed all look
- * the same (404), so the answer does not reveal what exists.
+ * the same (404), so the answer does not reveal what exists. Every read is audited, refused or not.
+ *
+ * <p>The row is read, then checked, then its access-rule version is confirmed unchanged: a re-PUT
+ * with new grants between the read and the check would otherwise answer the old row under the new
+ * rules, or the new row under the old ones. When the version moved the read starts over, at most
+ * {@link #ATTEMPTS} times; a document that keeps changing is answered as not found, which never shows
+ * a reader anything it may not see.
  */
 @Singleton
 public final class DocumentLookup {
 
+    private static final int ATTEMPTS = 3;
+
     private final DocumentRepository documents;
+    private final ChunkSearchRepository versions;
     private final AccessChecker checker;
     private final AccessChangeLog changes;
     private final SearchProperties properties;
+    private final AuditTrail audit;
+    private final FgaStore fga;
 
     DocumentLookup(
-            DocumentRepository documents, AccessChecker checker, AccessChangeLog changes, SearchProperties properties) {
+            DocumentRepository documents,
+            ChunkSearchRepository versions,
+            AccessChecker checker,
+            AccessChangeLog changes,
+            SearchProperties properties,
+            AuditTrail audit,
+            FgaStore fga) {
         this.documents = documents;
+        this.versions = versions;
         this.checker = checker;
         this.changes = changes;
         this.properties = properties;
+        this.audit = audit;
+        this.fga = fga;
     }
 
-    public DocumentView get(Caller caller, String id) {
+    public DocumentView get(Caller caller, String id, RequestRef request, String action) {
+        long started = System.nanoTime();
         if (!ObjectIds.isValidLocalId(id)) {
+            record(caller, request, action, null, AuditTrail.NOT_FOUND, false, null, started);
             throw new DocumentNotFoundException(id);
         }
-        StoredDocument d = documents
-                .find(caller.tenant(), id)
-                .filter(StoredDocument::aclSynced)
-                .orElseThrow(() -> new DocumentNotFoundException(id));
         boolean fresh = changes.changedWithin(caller.tenant(), properties.consistencyWindow());
-        Decisions decisions = checker.check(caller, List.of(id), fresh);
-        Outcome outcome = decisions.outcome(id);
-        if (outcome == Outcome.ERROR) {
-            throw new AuthorizationUnavailableException("The authorization check failed.", null);
+        String consistency = fresh ? "HIGHER_CONSISTENCY" : "MINIMIZE_LATENCY";
+        boolean refused = false;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            Optional<StoredDocument> row = documents.find(caller.tenant(), id).filter(StoredDocument::aclSynced);
+            // Checked whether or not the row exists: otherwise only existing documents could answer
+            // 503 when OpenFGA fails, and the status code would tell them from missing ones.
+            Outcome outcome = checker.check(caller, List.of(id), fresh).outcome(id);
+            if (outcome == Outcome.ERROR) {
+                throw new AuthorizationUnavailableException("The authorization check failed.", null);
+            }
+            if (row.isEmpty() || outcome != Outcome.ALLOWED) {
+                refused = row.isPresent();
+                break;
+            }
+            StoredDocument d = row.get();
+            Long current = versions.syncedVersions(caller.tenant(), List.of(id)).get(id);
+            if (current != null && current == d.aclVersion()) {
+                record(caller, request, action, id, AuditTrail.ALLOWED, false, consistency, started);
+                return view(d);
+            }
         }
-        if (outcome != Outcome.ALLOWED) {
-            throw new DocumentNotFoundException(id);
-        }
+        record(caller, request, action, id, AuditTrail.NOT_FOUND, refused, consistency, started);
+        throw new DocumentNotFoundException(id);
+    }
+
+    private void record(
+            Caller caller,
+            RequestRef request,
+            String action,
+            String id,
+            String outcome,
+            boolean refused,
+            String consistency,
+            long started) {
+        audit.record(new AuditTrail.Read(
+                request,
+                caller,
+                action,
+                id,
+                outcome,
+                refused ? 1 : 0,
+                // No model for ids refused before any check: that path must not depend on OpenFGA.
+                consistency == null ? null : fga.current().modelId(),
+                consistency,
+                (System.nanoTime() - started) / 1_000_000));
+    }
+
+    private static DocumentView view(StoredDocument d) {
         return new DocumentView(
                 d.id(),
                 d.title(),

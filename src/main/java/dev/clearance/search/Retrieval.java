@@ -22,6 +22,12 @@ import java.util.Set;
  * growing window of candidates, check their documents in BatchCheck and drop denied documents from
  * later rounds; the pre-filter lists what the caller may view and searches only inside that list.
  * Any check that errors aborts the search: no partial result leaves this class.
+ *
+ * <p>Decisions are kept per document and access-rule version, and the chunks found are confirmed
+ * against the current versions before they leave ({@link VersionCheck}). A chunk dropped there is
+ * not replaced by another round: the search says {@code complete: false} instead, because under a
+ * stream of changes to the same documents further rounds could go on dropping, and a retry a moment
+ * later sees the new version whole.
  */
 @Singleton
 final class Retrieval {
@@ -31,13 +37,16 @@ final class Retrieval {
     private final AccessLister lister;
     private final SearchProperties properties;
     private final ExactScanPolicy exactScan;
+    private final VersionCheck versions;
 
     Retrieval(
             ChunkSearchRepository chunks,
             AccessChecker checker,
             AccessLister lister,
             SearchProperties properties,
-            ExactScanPolicy exactScan) {
+            ExactScanPolicy exactScan,
+            VersionCheck versions) {
+        this.versions = versions;
         this.chunks = chunks;
         this.checker = checker;
         this.lister = lister;
@@ -47,7 +56,8 @@ final class Retrieval {
 
     /**
      * Authorized candidates (not yet ranked) and what it took to find them. {@code exact}: the vector
-     * leg returned the true nearest chunks (an exact scan), not the approximate index's.
+     * leg returned the true nearest chunks (an exact scan), not the approximate index's. {@code
+     * dropped}: allowed chunks left out because their document's access rules changed meanwhile.
      */
     record Found(
             Map<Long, Candidate> allowed,
@@ -58,7 +68,32 @@ final class Retrieval {
             int rounds,
             String strategy,
             boolean complete,
-            boolean exact) {}
+            boolean exact,
+            int dropped) {
+
+        /** The same search with only the chunks that survived {@link VersionCheck}. */
+        Found confirmed(VersionCheck.Confirmed c, int topK) {
+            boolean stillComplete = complete && (c.dropped() == 0 || c.kept().size() >= topK);
+            return new Found(
+                    c.kept(),
+                    candidates,
+                    checked,
+                    allowedDocs,
+                    deniedDocs,
+                    rounds,
+                    strategy,
+                    stillComplete,
+                    exact,
+                    c.dropped());
+        }
+    }
+
+    /** A document as of one version of its access rules: the unit a decision is valid for. */
+    private record Versioned(String documentId, long aclVersion) {
+        static Versioned of(Candidate c) {
+            return new Versioned(c.documentId(), c.aclVersion());
+        }
+    }
 
     /**
      * One search: who asks, the query as vector and text, k, and whether checks must bypass OpenFGA's
@@ -67,11 +102,15 @@ final class Retrieval {
     record Query(Caller caller, float[] vector, String text, int topK, boolean fresh) {}
 
     Found find(Query q, Strategy strategy) {
+        Found found;
         if (strategy == Strategy.PREFILTER) {
             Found pre = prefilter(q, 0, 0, 0, 0);
-            return pre != null ? pre : postfilter(q, false);
+            found = pre != null ? pre : postfilter(q, false);
+        } else {
+            found = postfilter(q, strategy == Strategy.ADAPTIVE);
         }
-        return postfilter(q, strategy == Strategy.ADAPTIVE);
+        // After every check of this search and before anything is ranked or returned.
+        return found.confirmed(versions.confirm(q.caller().tenant(), found.allowed()), q.topK());
     }
 
     private Found postfilter(Query q, boolean adaptive) {
@@ -80,7 +119,7 @@ final class Retrieval {
         int topK = q.topK();
         long deadline = System.nanoTime() + properties.budget().toNanos();
         Map<Long, Candidate> allowed = new LinkedHashMap<>();
-        Map<String, Outcome> decided = new HashMap<>();
+        Map<Versioned, Outcome> decided = new HashMap<>();
         Set<String> denied = new HashSet<>();
         int window = Math.min(properties.maxWindow(), topK * properties.firstWindowFactor());
         int candidates = 0;
@@ -93,18 +132,19 @@ final class Retrieval {
             candidates += round.size();
             Set<String> toCheck = new HashSet<>();
             round.forEach(c -> {
-                if (!decided.containsKey(c.documentId())) {
+                if (!decided.containsKey(Versioned.of(c))) {
                     toCheck.add(c.documentId());
                 }
             });
             Decisions decisions = checker.check(caller, toCheck, q.fresh());
-            if (decisions.hasErrors()) {
-                throw new AuthorizationUnavailableException(
-                        decisions.errors() + " authorization checks failed; no partial result is returned.", null);
-            }
-            toCheck.forEach(d -> decided.put(d, decisions.outcome(d)));
+            failIfErrors(decisions);
+            // One check of a document covers every version of it read before the check; VersionCheck
+            // later keeps only chunks of the version that was still current after it.
+            round.stream()
+                    .filter(c -> toCheck.contains(c.documentId()))
+                    .forEach(c -> decided.put(Versioned.of(c), decisions.outcome(c.documentId())));
             for (Candidate c : round) {
-                if (decided.get(c.documentId()) == Outcome.ALLOWED) {
+                if (decided.get(Versioned.of(c)) == Outcome.ALLOWED) {
                     allowed.putIfAbsent(c.chunkId(), c);
                 } else {
                     denied.add(c.documentId());
@@ -133,7 +173,8 @@ final class Retrieval {
                 rounds,
                 adaptive ? "adaptive-postfilter" : "postfilter",
                 complete,
-                exact);
+                exact,
+                0);
     }
 
     /** Null when the caller's list is too long to trust as complete; the caller then post-filters. */
@@ -152,10 +193,7 @@ final class Retrieval {
         within.forEach(c -> documents.add(c.documentId()));
         // The list can be seconds old by now: the returned documents are checked once more.
         Decisions decisions = checker.check(caller, documents, q.fresh());
-        if (decisions.hasErrors()) {
-            throw new AuthorizationUnavailableException(
-                    decisions.errors() + " authorization checks failed; no partial result is returned.", null);
-        }
+        failIfErrors(decisions);
         Map<Long, Candidate> allowed = new LinkedHashMap<>();
         within.stream()
                 .filter(c -> decisions.outcome(c.documentId()) == Outcome.ALLOWED)
@@ -172,7 +210,19 @@ final class Retrieval {
                 checked > 0 ? 2 : 1,
                 checked > 0 ? "adaptive-prefilter" : "prefilter",
                 true,
-                true);
+                true,
+                0);
+    }
+
+    /**
+     * Fails closed. The message is the same however many checks failed: that number grows with the
+     * documents the caller may not read (invariant 4 of docs/consistency.md).
+     */
+    private static void failIfErrors(Decisions decisions) {
+        if (decisions.hasErrors()) {
+            throw new AuthorizationUnavailableException(
+                    "Authorization checks failed; no partial result is returned.", null);
+        }
     }
 
     /** One round's candidates; exhausted when the vector leg returned fewer than asked. */
@@ -196,11 +246,11 @@ final class Retrieval {
         return new Round(List.copyOf(merged.values()), exhausted);
     }
 
-    private static double share(Map<String, Outcome> decided) {
+    private static double share(Map<Versioned, Outcome> decided) {
         return decided.isEmpty() ? 1.0 : (double) count(decided, Outcome.ALLOWED) / decided.size();
     }
 
-    private static int count(Map<String, Outcome> decided, Outcome outcome) {
+    private static int count(Map<Versioned, Outcome> decided, Outcome outcome) {
         return (int) decided.values().stream().filter(o -> o == outcome).count();
     }
 }

@@ -1,6 +1,7 @@
 package dev.clearance.search;
 
 import dev.clearance.audit.AuditTrail;
+import dev.clearance.audit.RequestRef;
 import dev.clearance.authz.FgaStore;
 import dev.clearance.embed.Embedder;
 import dev.clearance.identity.Caller;
@@ -16,7 +17,9 @@ import java.util.List;
 /**
  * Search: embed the query, find at least k authorized chunks, rank, pack to the token budget, audit.
  * The same service answers HTTP, MCP and the ask endpoint, so all three return exactly the same
- * authorized set.
+ * authorized set. How the results were found (counts that include documents the caller may not
+ * read) goes to the audit log, and back to the caller only when it holds the scope {@code
+ * audit:read}.
  */
 @Singleton
 public final class SearchService {
@@ -55,14 +58,15 @@ public final class SearchService {
         this.limits = limits;
     }
 
-    public SearchResponse search(Caller caller, SearchRequest request, String requestId, String action) {
+    public SearchResponse search(Caller caller, SearchRequest request, RequestRef requestId, String action) {
         long started = System.nanoTime();
         validate(request);
         // Bad input is refused at once; valid searches wait for a slot (SearchAdmission).
         return admission.run(() -> run(caller, request, requestId, action, started));
     }
 
-    private SearchResponse run(Caller caller, SearchRequest request, String requestId, String action, long started) {
+    private SearchResponse run(
+            Caller caller, SearchRequest request, RequestRef requestId, String action, long started) {
         int topK = request.topKOrDefault();
         float[] vector = timed("embed", () -> embedder.embedQuery(request.query()));
         Strategy strategy = request.strategyOrDefault();
@@ -86,31 +90,34 @@ public final class SearchService {
         List<SearchResult> packed = timed("pack", () -> packer.pack(ranked, request.maxTokens()));
         long ms = (System.nanoTime() - started) / 1_000_000;
         meters.counter("clearance.search.rounds", "strategy", found.strategy()).increment(found.rounds());
-        audit.record(new AuditTrail.Event(
+        SearchDiagnostics diagnostics = new SearchDiagnostics(
+                found.candidates(),
+                found.checked(),
+                found.allowedDocs(),
+                found.deniedDocs(),
+                found.rounds(),
+                found.strategy(),
+                found.exact() ? "exact" : "approximate",
+                found.dropped());
+        audit.record(new AuditTrail.Search(
                 requestId,
                 caller,
                 action,
                 request.query(),
                 packed.stream().map(r -> Long.parseLong(r.chunkId())).toList(),
-                found.deniedDocs(),
-                0,
+                diagnostics.candidates(),
+                diagnostics.checked(),
+                diagnostics.denied(),
+                diagnostics.rounds(),
+                diagnostics.strategy(),
+                diagnostics.vectorSearch(),
                 fga.current().modelId(),
                 fresh ? "HIGHER_CONSISTENCY" : "MINIMIZE_LATENCY",
-                found.strategy(),
                 ms));
         return new SearchResponse(
                 packed,
-                new SearchStats(
-                        found.candidates(),
-                        found.checked(),
-                        found.allowedDocs(),
-                        found.deniedDocs(),
-                        0,
-                        found.rounds(),
-                        found.strategy(),
-                        found.complete(),
-                        found.exact() ? "exact" : "approximate",
-                        ms));
+                new SearchStats(packed.size(), found.complete(), ms),
+                caller.hasScope(Caller.AUDIT_READ) ? diagnostics : null);
     }
 
     /** Every entry point (HTTP, MCP, ask) gets the same limits, whether or not it ran bean validation. */

@@ -11,7 +11,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -31,7 +33,7 @@ import javax.sql.DataSource;
 public final class ChunkSearchRepository {
 
     private static final String COLUMNS = """
-            c.id, c.document_id, c.ordinal, c.text, c.tokens, d.title, d.source,
+            c.id, c.document_id, d.acl_version, c.ordinal, c.text, c.tokens, d.title, d.source,
             1 - (c.embedding <=> ?) AS similarity,
             ts_rank_cd(c.tsv, websearch_to_tsquery('english', ?)) AS lexical
             """;
@@ -169,6 +171,31 @@ public final class ChunkSearchRepository {
                 }));
     }
 
+    /**
+     * The current access-rule version of each given document that still exists and whose rules are
+     * synced to OpenFGA; documents missing from the answer were deleted or are waiting for their new
+     * rules. One statement, so the answer is one consistent view of all of them.
+     */
+    public Map<String, Long> syncedVersions(String tenant, Collection<String> documents) {
+        String sql = "SELECT id, acl_version FROM documents WHERE tenant = ? AND id = ANY (?)"
+                + " AND acl_synced_version >= acl_version";
+        return timed(
+                "synced_versions",
+                () -> Jdbc.read(dataSource, c -> {
+                    try (PreparedStatement s = c.prepareStatement(sql)) {
+                        s.setString(1, tenant);
+                        s.setArray(2, textArray(c, documents));
+                        Map<String, Long> out = new HashMap<>();
+                        try (ResultSet rs = s.executeQuery()) {
+                            while (rs.next()) {
+                                out.put(rs.getString(1), rs.getLong(2));
+                            }
+                        }
+                        return out;
+                    }
+                }));
+    }
+
     private static Array textArray(Connection c, Collection<String> values) throws SQLException {
         return c.createArrayOf("text", values.toArray(String[]::new));
     }
@@ -180,13 +207,14 @@ public final class ChunkSearchRepository {
                 out.add(new Candidate(
                         rs.getLong(1),
                         rs.getString(2),
-                        rs.getInt(3),
-                        rs.getString(4),
-                        rs.getInt(5),
-                        rs.getString(6),
+                        rs.getLong(3),
+                        rs.getInt(4),
+                        rs.getString(5),
+                        rs.getInt(6),
                         rs.getString(7),
-                        rs.getDouble(8),
-                        rs.getDouble(9)));
+                        rs.getString(8),
+                        rs.getDouble(9),
+                        rs.getDouble(10)));
             }
         }
         return out;

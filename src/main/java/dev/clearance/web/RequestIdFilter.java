@@ -13,17 +13,25 @@ import io.micronaut.http.filter.ServerFilterPhase;
 import java.util.Map;
 
 /**
- * Gives every request an id, puts it in the logging context for every thread the request runs on,
- * and returns it in {@code X-Request-Id}. Runs before security so that 401s carry it too.
+ * Gives every request a server-generated id, puts it (and the client's own {@code X-Request-Id},
+ * when usable) in the logging context for every thread the request runs on, and returns the
+ * server's id in {@code X-Request-Id}: the id support needs to find the logs and the audit record.
+ * Runs before security so that 401s carry it too.
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
 final class RequestIdFilter implements Ordered {
 
     @RequestFilter
     void assign(HttpRequest<?> request, MutablePropagatedContext context) {
-        String id = RequestIds.accept(request.getHeaders().get(RequestIds.HEADER));
+        String id = RequestIds.generate();
         request.setAttribute(RequestIds.ATTRIBUTE, id);
-        context.add(new MdcPropagationContext(Map.of(RequestIds.MDC_KEY, id)));
+        String client = RequestIds.client(request.getHeaders().get(RequestIds.HEADER));
+        if (client == null) {
+            context.add(new MdcPropagationContext(Map.of(RequestIds.MDC_KEY, id)));
+        } else {
+            request.setAttribute(RequestIds.CLIENT_ATTRIBUTE, client);
+            context.add(new MdcPropagationContext(Map.of(RequestIds.MDC_KEY, id, RequestIds.CLIENT_MDC_KEY, client)));
+        }
     }
 
     @ResponseFilter

@@ -91,9 +91,11 @@ class ExactSearchIT extends IntegrationTest {
         double approximateBefore = queries("nearest");
         for (String query : QUERIES) {
             for (String strategy : List.of("adaptive", "postfilter")) {
+                // audit:read, so the response says how the vector leg ran (diagnostics).
                 HttpResponse<Map> response = api.search(
-                        IDP.token("dave", tenant, ""), Map.of("query", query, "topK", TOP_K, "strategy", strategy));
-                Map<?, ?> stats = (Map<?, ?>) response.body().get("stats");
+                        IDP.token("dave", tenant, "audit:read"),
+                        Map.of("query", query, "topK", TOP_K, "strategy", strategy));
+                Map<?, ?> stats = (Map<?, ?>) response.body().get("diagnostics");
                 assertEquals("exact", stats.get("vectorSearch"), stats.toString());
                 List<Map<String, Object>> results = results(response);
                 assertEquals(TOP_K, results.size(), strategy + " " + stats);

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class RankingTest {
 
     private static Candidate c(long id, double similarity, double lexical) {
-        return new Candidate(id, "d" + id, 0, "t", 1, "title", null, similarity, lexical);
+        return new Candidate(id, "d" + id, 1, 0, "t", 1, "title", null, similarity, lexical);
     }
 
     @Test

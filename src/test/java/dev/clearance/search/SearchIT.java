@@ -1,6 +1,7 @@
 package dev.clearance.search;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clearance.testsupport.Api;
@@ -33,7 +34,7 @@ class SearchIT extends IntegrationTest {
         return 2000;
     }
 
-    /** How the vector leg runs for this tenant ({@code stats.vectorSearch}). */
+    /** How the vector leg runs for this tenant ({@code diagnostics.vectorSearch}). */
     protected String vectorSearch() {
         return "exact";
     }
@@ -99,29 +100,40 @@ class SearchIT extends IntegrationTest {
     }
 
     @Test
-    void statsSayWhatHappened() {
+    void anOrdinaryCallerLearnsNothingAboutDocumentsItMayNotRead() {
         HttpResponse<Map> response =
                 api.search(IDP.token("carol", tenant, ""), Map.of("query", "hiring plan", "topK", 3));
         Map<?, ?> stats = (Map<?, ?>) response.body().get("stats");
+        // Carol's search had to deny documents to find her 3, but her response does not say so.
+        assertEquals(Set.of("returned", "complete", "ms"), stats.keySet(), stats.toString());
+        assertEquals(3, stats.get("returned"));
         assertEquals(Boolean.TRUE, stats.get("complete"));
-        assertEquals(0, stats.get("errors"));
-        assertTrue((Integer) stats.get("denied") > 0, stats.toString());
-        assertTrue(stats.get("strategy").toString().startsWith("adaptive"), stats.toString());
+        assertFalse(response.body().containsKey("diagnostics"), response.body().toString());
+    }
+
+    @Test
+    void anAuditorSeesHowTheSearchFoundItsResults() {
+        HttpResponse<Map> response =
+                api.search(IDP.token("carol", tenant, "audit:read"), Map.of("query", "hiring plan", "topK", 3));
+        Map<?, ?> diagnostics = (Map<?, ?>) response.body().get("diagnostics");
+        assertTrue((Integer) diagnostics.get("denied") > 0, diagnostics.toString());
+        assertTrue((Integer) diagnostics.get("candidates") >= 3, diagnostics.toString());
+        assertTrue(diagnostics.get("strategy").toString().startsWith("adaptive"), diagnostics.toString());
         // The pre-filter ranks its allow-list exactly on either path.
         assertEquals(
-                stats.get("strategy").toString().endsWith("prefilter") ? "exact" : vectorSearch(),
-                stats.get("vectorSearch"),
-                stats.toString());
+                diagnostics.get("strategy").toString().endsWith("prefilter") ? "exact" : vectorSearch(),
+                diagnostics.get("vectorSearch"),
+                diagnostics.toString());
     }
 
     @Test
     void theVectorLegRunsAsTheTenantSizeDecides() {
         HttpResponse<Map> response = api.search(
-                IDP.token("bob", tenant, ""),
+                IDP.token("bob", tenant, "audit:read"),
                 Map.of("query", "quarterly planning revenue forecast", "topK", 10, "strategy", "postfilter"));
-        Map<?, ?> stats = (Map<?, ?>) response.body().get("stats");
-        assertEquals(10, ids(response).size(), stats.toString());
-        assertEquals(vectorSearch(), stats.get("vectorSearch"), stats.toString());
+        Map<?, ?> diagnostics = (Map<?, ?>) response.body().get("diagnostics");
+        assertEquals(10, ids(response).size(), String.valueOf(diagnostics));
+        assertEquals(vectorSearch(), diagnostics.get("vectorSearch"), diagnostics.toString());
     }
 
     @SuppressWarnings("unchecked")

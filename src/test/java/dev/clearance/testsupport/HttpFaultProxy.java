@@ -51,6 +51,7 @@ public final class HttpFaultProxy implements AutoCloseable {
     private volatile boolean failAfterForwarding;
     private volatile java.util.function.Predicate<String> delayWhen = body -> false;
     private volatile Duration conditionalDelay = Duration.ZERO;
+    private volatile Duration answerDelay = Duration.ZERO;
     private final AtomicInteger received = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
@@ -134,6 +135,14 @@ public final class HttpFaultProxy implements AutoCloseable {
         this.delayWhen = condition;
     }
 
+    /**
+     * Forwards every matching request at once but holds the real server's answer this long: the
+     * server decides now, the client learns it later (a slow network on the way back).
+     */
+    public void delayAnswers(Duration delay) {
+        this.answerDelay = delay;
+    }
+
     /** Matching requests received so far, answered or not. */
     public int received() {
         return received.get();
@@ -191,7 +200,7 @@ public final class HttpFaultProxy implements AutoCloseable {
                 injected.incrementAndGet();
                 answerError(exchange, current);
             } else {
-                forward(exchange, body);
+                forward(exchange, body, matching ? answerDelay : Duration.ZERO);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -243,7 +252,7 @@ public final class HttpFaultProxy implements AutoCloseable {
         forwarded.incrementAndGet();
     }
 
-    private void forward(HttpExchange exchange, byte[] body) throws IOException {
+    private void forward(HttpExchange exchange, byte[] body, Duration hold) throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI()))
                 .method(
                         exchange.getRequestMethod(),
@@ -268,6 +277,13 @@ public final class HttpFaultProxy implements AutoCloseable {
             return;
         }
         forwarded.incrementAndGet();
+        if (!hold.isZero()) {
+            try {
+                Thread.sleep(hold);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         response.headers().map().forEach((name, values) -> {
             if (!NOT_COPIED.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
                 values.forEach(value -> exchange.getResponseHeaders().add(name, value));

@@ -1,0 +1,61 @@
+package dev.clearance.audit;
+
+import dev.clearance.store.AuditKeyStore;
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Hashes queries for the audit log with HMAC-SHA256. A plain SHA-256 of a short query is recovered
+ * by hashing guesses; with a key that never leaves the service, the hash only says "same query as
+ * that other record". The key is {@code clearance.audit.query-key} when configured, otherwise a
+ * random key generated once and kept in PostgreSQL, so every replica and every restart hash alike.
+ */
+@Singleton
+public final class QueryHasher {
+
+    private static final String ALGORITHM = "HmacSHA256";
+
+    private final AuditKeyStore store;
+    private final String configured;
+    private volatile SecretKeySpec key;
+
+    QueryHasher(AuditKeyStore store, @Value("${clearance.audit.query-key:}") String configured) {
+        this.store = store;
+        this.configured = configured;
+    }
+
+    public String hash(String query) {
+        try {
+            Mac mac = Mac.getInstance(ALGORITHM);
+            mac.init(key());
+            return HexFormat.of().formatHex(mac.doFinal(query.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Loaded on first use rather than at startup, so a database outage does not stop the service starting. */
+    private SecretKeySpec key() {
+        SecretKeySpec current = key;
+        if (current == null) {
+            byte[] bytes = configured == null || configured.isBlank()
+                    ? store.keyOrStore(randomKey())
+                    : configured.getBytes(StandardCharsets.UTF_8);
+            current = new SecretKeySpec(bytes, ALGORITHM);
+            key = current;
+        }
+        return current;
+    }
+
+    private static byte[] randomKey() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return bytes;
+    }
+}

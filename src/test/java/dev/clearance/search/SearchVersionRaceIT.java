@@ -1,0 +1,216 @@
+package dev.clearance.search;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clearance.testsupport.Api;
+import dev.clearance.testsupport.HttpFaultProxy;
+import dev.clearance.testsupport.IntegrationTest;
+import dev.clearance.testsupport.RealServers;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.client.DefaultHttpClientConfiguration;
+import io.micronaut.http.client.HttpClient;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Text travels with its own grants (docs/consistency.md, invariant 3) while a document is replaced
+ * in the middle of a search. Two instances share the database: the reader reaches OpenFGA through a
+ * proxy that holds BatchCheck calls; while one is held, the document is re-PUT through the writer
+ * (straight to OpenFGA) with new text and a different reader. Whatever the timing, a search never
+ * returns the new text under the decision made for the old reader, nor the old text to the new
+ * reader, and a GET never shows the new reader the old metadata.
+ *
+ * <p>Each test first proves the race really happened: the re-PUT was acknowledged while the search
+ * (or GET) was still waiting for the held check.
+ */
+class SearchVersionRaceIT extends IntegrationTest {
+
+    private static final String MEMO = "memo";
+    private static final String OLD_MARK = "OLDMARK";
+    private static final String NEW_MARK = "NEWMARK";
+    private static final String QUERY = "lighthouse plan";
+    /** Long enough for a re-PUT (embedding, PostgreSQL, OpenFGA) on a busy two-core machine. */
+    private static final Duration HOLD = Duration.ofSeconds(6);
+
+    private HttpFaultProxy fga;
+    private EmbeddedServer server;
+    private HttpClient client;
+    private Api api;
+    private EmbeddedServer writerServer;
+    private HttpClient writerClient;
+    private Api writer;
+    private String admin;
+    private int round;
+    /**
+     * Not the common fork-join pool: on a two-core machine it has one worker, and the OpenFGA client
+     * completes its calls there, so a request blocking that worker would stall every check.
+     */
+    private final ExecutorService background = Executors.newCachedThreadPool();
+
+    @BeforeAll
+    void start() {
+        fga = new HttpFaultProxy(RealServers.get().fgaApiUrl()).onlyPaths("/batch-check");
+        Map<String, Object> properties = new HashMap<>(getProperties());
+        // The held check must be answered, not timed out and retried (a retry would be sent after
+        // the re-PUT and hide the race); the writer's calls must not time out on a busy machine.
+        properties.put("clearance.fga.check-timeout", "40s");
+        properties.put("clearance.fga.request-timeout", "30s");
+        Map<String, Object> writerProperties = new HashMap<>(properties);
+        // A held check must not use up the search's time budget (5 s) before its second round.
+        properties.put("clearance.search.budget", "60s");
+        properties.put("clearance.fga.api-url", fga.url());
+        // The writer applies the access rules; this instance's outbox worker stays out of the way
+        // (its calls to OpenFGA would queue behind a held check).
+        properties.put("clearance.outbox.initial-delay", "1h");
+        properties.put("clearance.outbox.interval", "1h");
+        server = ApplicationContext.run(EmbeddedServer.class, properties);
+        client = HttpClient.create(server.getURL(), patientClient());
+        api = new Api(client.toBlocking());
+        writerServer = ApplicationContext.run(EmbeddedServer.class, writerProperties);
+        writerClient = HttpClient.create(writerServer.getURL(), patientClient());
+        writer = new Api(writerClient.toBlocking());
+        admin = IDP.token("loader", tenant, "documents:write relationships:write");
+        // Filler that nobody in the tests may read: more chunks than the first window of a top-5
+        // search (20), so a post-filter search needs a second round.
+        for (int i = 0; i < 40; i++) {
+            put("filler-" + i, "Filler " + i, "Harbour maintenance schedule number " + i + ".", "user:carol");
+        }
+        // The reader resolves its OpenFGA store and opens its connections before any check is held.
+        assertEquals(List.of(), api.searchIds(IDP.token("bob", tenant, ""), "harbour maintenance", 5));
+    }
+
+    @AfterAll
+    void stop() {
+        client.close();
+        server.close();
+        writerClient.close();
+        writerServer.close();
+        fga.close();
+        background.shutdownNow();
+    }
+
+    @BeforeEach
+    void oldVersionForAlice() {
+        round++;
+        fga.delay(Duration.ZERO);
+        fga.delayAnswers(Duration.ZERO);
+        put(MEMO, "Old memo " + round, oldText(), "user:alice");
+        fga.resetCounts();
+    }
+
+    @AfterEach
+    void release() {
+        fga.delay(Duration.ZERO);
+        fga.delayAnswers(Duration.ZERO);
+    }
+
+    /**
+     * Bob's search reads the old text (alice's only), its check is held before it reaches OpenFGA,
+     * and the re-PUT gives the document to bob: OpenFGA now says yes to bob, but for new rules.
+     */
+    @Test
+    void theNewReaderNeverGetsTheOldText() throws Exception {
+        fga.delay(HOLD);
+        String bob = IDP.token("bob", tenant, "");
+        CompletableFuture<HttpResponse<Map>> search = CompletableFuture.supplyAsync(
+                () -> api.search(bob, Map.of("query", QUERY, "topK", 5, "strategy", "postfilter")), background);
+        rePutForBobWhileHeld(search::isDone);
+
+        String body = bodyOf(search.get(60, TimeUnit.SECONDS));
+        assertFalse(body.contains(OLD_MARK), "bob got alice's old text: " + body);
+    }
+
+    /**
+     * Alice's search checks the old version (allowed) and learns the answer only after the re-PUT
+     * gave the document to bob; its second round then reads the new text. The decision for the old
+     * rules must not be reused for the new text.
+     */
+    @Test
+    void theOldReaderNeverGetsTheNewText() throws Exception {
+        fga.delayAnswers(HOLD);
+        String alice = IDP.token("alice", tenant, "");
+        CompletableFuture<HttpResponse<Map>> search = CompletableFuture.supplyAsync(
+                () -> api.search(alice, Map.of("query", QUERY, "topK", 5, "strategy", "postfilter")), background);
+        rePutForBobWhileHeld(search::isDone);
+
+        String body = bodyOf(search.get(60, TimeUnit.SECONDS));
+        assertFalse(body.contains(NEW_MARK), "alice got the new text under the old decision: " + body);
+        assertTrue(fga.received() >= 2, "the search never checked a second round: " + fga.received());
+    }
+
+    /** Bob's GET reads the old row, its check is held, the re-PUT gives the document to bob. */
+    @Test
+    void aGetNeverShowsTheNewReaderTheOldMetadata() throws Exception {
+        fga.delay(HOLD);
+        String bob = IDP.token("bob", tenant, "");
+        CompletableFuture<HttpResponse<Map>> get = CompletableFuture.supplyAsync(() -> api.get(bob, MEMO), background);
+        rePutForBobWhileHeld(get::isDone);
+
+        HttpResponse<Map> response = get.get(60, TimeUnit.SECONDS);
+        String body = String.valueOf(response.getBody(Map.class).orElse(null));
+        assertFalse(body.contains("Old memo"), "bob got alice's old metadata: " + body);
+        assertEquals(200, api.get(bob, MEMO).getStatus().getCode());
+    }
+
+    /**
+     * Waits until the first check of the request reached the proxy, re-PUTs the document for bob
+     * (acknowledged only once OpenFGA holds bob's grant), releases the hold for later checks, and
+     * asserts that all of this happened while the request was still waiting.
+     */
+    private void rePutForBobWhileHeld(Supplier<Boolean> requestDone) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (fga.received() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(fga.received() > 0, "the request never checked");
+        HttpResponse<Map> put = writer.put(
+                admin, MEMO, Map.of("title", "New memo " + round, "text", newText(), "viewers", List.of("user:bob")));
+        assertEquals(Boolean.TRUE, put.body().get("searchable"), String.valueOf(put.body()));
+        assertFalse(requestDone.get(), "the re-PUT was not acknowledged while the check was held");
+        fga.delay(Duration.ZERO);
+        fga.delayAnswers(Duration.ZERO);
+    }
+
+    /** Requests wait out the held check (the default read timeout is 10 s). */
+    private static DefaultHttpClientConfiguration patientClient() {
+        DefaultHttpClientConfiguration configuration = new DefaultHttpClientConfiguration();
+        configuration.setReadTimeout(Duration.ofSeconds(90));
+        return configuration;
+    }
+
+    private String oldText() {
+        return "Old lighthouse plan for alice: repaint the tower. " + OLD_MARK;
+    }
+
+    private String newText() {
+        return "New lighthouse plan for bob: sell the tower. " + NEW_MARK;
+    }
+
+    private static String bodyOf(HttpResponse<Map> response) {
+        assertEquals(200, response.getStatus().getCode(), String.valueOf(response.getBody(Map.class)));
+        return String.valueOf(response.body());
+    }
+
+    private void put(String id, String title, String text, String viewer) {
+        int status = writer.put(admin, id, Map.of("title", title, "text", text, "viewers", List.of(viewer)))
+                .getStatus()
+                .getCode();
+        assertTrue(status == 200 || status == 201, id + " answered " + status);
+    }
+}
