@@ -12,6 +12,15 @@ public final class ObjectIds {
     /** Ids of documents, folders and groups as clients send them (no separators of our own). */
     public static final Pattern LOCAL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._~@=+-]*");
 
+    /**
+     * Tenant ids (the token's tenant claim): they become part of every object id ("document:acme/x"),
+     * so no separators and no spaces. The ingest job checks its spec by this same rule.
+     */
+    public static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
+    /** Principal ids follow "user:" or "agent:" in OpenFGA; '#', ':', '*' and whitespace would change the meaning. */
+    public static final Pattern PRINCIPAL_ID = Pattern.compile("[^\\s#:*\\p{Cntrl}]{1,256}");
+
     /** OpenFGA refuses tuple objects longer than this ({@code ^[^\s]{2,256}$}). */
     public static final int MAX_OBJECT_LENGTH = 256;
 
