@@ -1,5 +1,6 @@
 package dev.clearance.testsupport;
 
+import java.time.Duration;
 import org.testcontainers.DockerClientFactory;
 
 /**
@@ -14,6 +15,9 @@ import org.testcontainers.DockerClientFactory;
  * Started once per test JVM and stopped when it exits.
  */
 public final class RealServers {
+
+    /** How long the OpenFGA servers the test support starts cache a check decision. */
+    public static final Duration CHECK_CACHE_TTL = Duration.ofSeconds(30);
 
     private static Endpoints endpoints;
     private static Endpoints caching;
