@@ -30,7 +30,11 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
-/** Documents: create or replace (ingest), read metadata, list a writer's documents, delete. */
+/**
+ * Documents: create or replace (ingest), read metadata, list a writer's documents, delete. The {@code
+ * id} parameters are there for the route (the framework binds them, decoding '+' as a space); the id
+ * used is read from the path by {@link PathIds}, so that ids with '+' are themselves.
+ */
 @Controller("/v1/documents")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -61,14 +65,14 @@ class DocumentController {
         return managed.list(caller, managedBy, after, limit);
     }
 
-    @Put("/{id}")
+    @Put(PathIds.ROUTE)
     @Operation(
             summary = "Create or replace a document with its access rules (scope documents:write)",
             description = "managedBy (optional) names the writer, e.g. an ingest job, so it can list its documents"
                     + " (GET /v1/documents?managedBy=). Sending the same content and grants with another managedBy"
                     + " records the new one without embedding the text again.")
-    HttpResponse<PutResult> put(Caller caller, String id, @Valid @Body DocumentInput input) {
-        PutResult result = ingest.put(caller, id, input);
+    HttpResponse<PutResult> put(Caller caller, HttpRequest<?> request, String id, @Valid @Body DocumentInput input) {
+        PutResult result = ingest.put(caller, PathIds.lastSegment(request), input);
         HttpStatus status = switch (result.status()) {
             case "created" -> HttpStatus.CREATED;
             default -> result.searchable() ? HttpStatus.OK : HttpStatus.ACCEPTED;
@@ -76,16 +80,16 @@ class DocumentController {
         return HttpResponse.status(status).body(result);
     }
 
-    @Get("/{id}")
+    @Get(PathIds.ROUTE)
     @Operation(summary = "Metadata of a document the caller may view (404 otherwise); audited either way")
     DocumentView get(HttpRequest<?> request, Caller caller, String id) {
-        return lookup.get(caller, id, RequestIds.refOf(request), "get");
+        return lookup.get(caller, PathIds.lastSegment(request), RequestIds.refOf(request), "get");
     }
 
-    @Delete("/{id}")
+    @Delete(PathIds.ROUTE)
     @Operation(summary = "Delete a document, its chunks and its access rules (scope documents:write)")
-    HttpResponse<Void> delete(Caller caller, String id) {
-        ingest.delete(caller, id);
+    HttpResponse<Void> delete(Caller caller, HttpRequest<?> request, String id) {
+        ingest.delete(caller, PathIds.lastSegment(request));
         return HttpResponse.noContent();
     }
 }

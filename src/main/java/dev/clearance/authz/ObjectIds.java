@@ -1,5 +1,6 @@
 package dev.clearance.authz;
 
+import dev.clearance.contract.IdRules;
 import java.util.regex.Pattern;
 
 /**
@@ -9,8 +10,11 @@ import java.util.regex.Pattern;
  */
 public final class ObjectIds {
 
-    /** Ids of documents, folders and groups as clients send them (no separators of our own). */
-    public static final Pattern LOCAL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._~@=+-]*");
+    /** The contract's rules ({@link IdRules}), named here for the service's own checks. */
+    public static final Pattern LOCAL_ID = IdRules.LOCAL_ID;
+
+    public static final Pattern TENANT = IdRules.TENANT;
+    public static final Pattern PRINCIPAL_ID = IdRules.PRINCIPAL_ID;
 
     /** OpenFGA refuses tuple objects longer than this ({@code ^[^\s]{2,256}$}). */
     public static final int MAX_OBJECT_LENGTH = 256;

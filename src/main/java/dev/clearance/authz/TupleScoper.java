@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 public final class TupleScoper {
 
     private static final Set<String> GLOBAL_TYPES = Set.of("user", "agent");
-    private static final Pattern PRINCIPAL_ID = Pattern.compile("[^\\s#:*\\p{Cntrl}]{1,256}");
+    private static final Pattern PRINCIPAL_ID = ObjectIds.PRINCIPAL_ID;
 
     /** Echoed input is cut to this length so a problem never mirrors a huge value back. */
     private static final int ECHO_MAX = 80;

@@ -1,5 +1,6 @@
 package dev.clearance.identity;
 
+import dev.clearance.authz.ObjectIds;
 import io.micronaut.security.authentication.Authentication;
 import jakarta.inject.Singleton;
 import java.util.Arrays;
@@ -17,10 +18,10 @@ import java.util.stream.Collectors;
 public final class CallerResolver {
 
     /** Tenant ids become part of object ids ("document:acme/x"): no separators, no spaces. */
-    private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final Pattern TENANT = ObjectIds.TENANT;
 
     /** Principal ids follow "user:" in OpenFGA; '#', ':' and whitespace would change the meaning. */
-    private static final Pattern PRINCIPAL = Pattern.compile("[^\\s#:*\\p{Cntrl}]{1,256}");
+    private static final Pattern PRINCIPAL = ObjectIds.PRINCIPAL_ID;
 
     private final IdentityProperties properties;
 

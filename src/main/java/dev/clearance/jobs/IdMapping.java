@@ -8,14 +8,16 @@ import java.util.HexFormat;
 /**
  * Turns relative paths into service ids. Each directory is a folder whose id is its path with '~'
  * between the segments ({@code engineering/stdlib → engineering~stdlib}); a document's id is its
- * folder's id, '~' and its file name. Service ids allow only {@code A-Za-z0-9._~@=+-}, so any other
- * character (and '=' and '~' themselves) is written as =XX per UTF-8 byte: the mapping never merges
- * two paths. With a root folder, the source directory itself is that folder and prefixes every id.
+ * folder's id, '~' and its file name. Names keep {@code A-Za-z0-9 . - @ +} as they are ({@code
+ * g++.md} is {@code g++.md}); every other UTF-8 byte is written as =XX: characters ids cannot hold,
+ * the mapping's own '=' (escape) and '~' (separator), and '_' (escaped since the first release;
+ * keeping it so keeps the ids of documents already sent). The mapping never merges two paths. With
+ * a root folder, the source directory itself is that folder and prefixes every id.
  */
 final class IdMapping {
 
     static final char SEPARATOR = '~';
-    private static final int MAX_ID = 200;
+    static final int MAX_ID = 200;
     private static final int HASH_CHARS = 16;
 
     private final String rootFolder;

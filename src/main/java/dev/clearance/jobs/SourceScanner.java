@@ -88,7 +88,7 @@ final class SourceScanner {
                     continue;
                 }
                 if (e.id() != null && !SpecLoader.LOCAL_ID.matcher(e.id()).matches()) {
-                    errors.add(where + ": id must match " + SpecLoader.LOCAL_ID.pattern());
+                    errors.add(where + ": id must be " + SpecLoader.ID_RULE);
                 }
                 JobSpec.Grants grants = new JobSpec.Grants(e.viewers(), e.editors(), e.owners());
                 SpecLoader.subjects(where + " viewers", grants.viewers(), errors);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clearance.contract.IdRules;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,12 +17,23 @@ import java.util.stream.Collectors;
 /** Reads and validates a job spec; every problem is reported at once so a spec is fixed in one go. */
 final class SpecLoader {
 
-    /** Object ids as the service accepts them. */
-    static final Pattern LOCAL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._~@=+-]{0,199}");
+    /**
+     * Object ids as the service accepts them: its own rule (not a copy that could drift), within the
+     * service's default length limit of {@value IdMapping#MAX_ID} characters.
+     */
+    static final Pattern LOCAL_ID =
+            Pattern.compile("(?=.{1," + IdMapping.MAX_ID + "}$)(?:" + IdRules.LOCAL_ID.pattern() + ")");
+
+    /** Tenants as the service accepts them in tokens: a job for any other could never be authorised. */
+    static final Pattern TENANT = IdRules.TENANT;
+
+    /** How the id rule reads in error messages. */
+    static final String ID_RULE =
+            "1 to " + IdMapping.MAX_ID + " characters of A-Z a-z 0-9 . _ ~ @ = + -, starting with a letter or digit";
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final Pattern SUBJECT = Pattern.compile(
-            "user:\\*|(user|agent):[^\\s#:*\\p{Cntrl}]{1,256}|group:[A-Za-z0-9][A-Za-z0-9._~@=+-]{0,199}#member");
+    private static final Pattern SUBJECT = Pattern.compile("user:\\*|(user|agent):(?:" + IdRules.PRINCIPAL_ID.pattern()
+            + ")|group:(?=[^#]{1," + IdMapping.MAX_ID + "}#member$)(?:" + IdRules.LOCAL_ID.pattern() + ")#member");
     private static final Pattern URL = Pattern.compile("https?://\\S+");
     private static final String SUBJECT_HINT = " (expected user:<id>, agent:<id>, group:<id>#member or user:*)";
 
@@ -57,14 +69,20 @@ final class SpecLoader {
         List<String> errors = new ArrayList<>();
         require(NAME.matcher(spec.name()).matches(), errors, "name: must match " + NAME.pattern());
         require(
-                spec.tenant() != null && LOCAL_ID.matcher(spec.tenant()).matches(),
+                spec.tenant() != null && TENANT.matcher(spec.tenant()).matches(),
                 errors,
-                "tenant: required, must match " + LOCAL_ID.pattern());
+                "tenant: required, must match " + TENANT.pattern());
         require(
                 spec.service() == null || URL.matcher(spec.service()).matches(),
                 errors,
                 "service: must be an http(s) URL");
         require(spec.demoToken() == null || notBlank(spec.demoToken().user()), errors, "demoToken.user: required");
+        require(
+                spec.demoToken() == null
+                        || spec.demoToken().tenant() == null
+                        || TENANT.matcher(spec.demoToken().tenant()).matches(),
+                errors,
+                "demoToken.tenant: must match " + TENANT.pattern());
         if (spec.source() == null || !notBlank(spec.source().directory())) {
             errors.add("source.directory: required");
         } else {
@@ -77,7 +95,7 @@ final class SpecLoader {
                         || (LOCAL_ID.matcher(spec.rootFolder()).matches()
                                 && !spec.rootFolder().contains("~")),
                 errors,
-                "rootFolder: must match " + LOCAL_ID.pattern() + " without '~'");
+                "rootFolder: must be " + ID_RULE + ", without '~'");
         spec.groups().forEach((group, members) -> {
             require(LOCAL_ID.matcher(group).matches(), errors, "groups." + group + ": not a valid group id");
             subjects("groups." + group, members, errors);

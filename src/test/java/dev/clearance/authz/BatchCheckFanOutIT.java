@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,6 +37,7 @@ class BatchCheckFanOutIT extends IntegrationTest {
     private AccessChecker checker;
     private Caller caller;
     private List<String> documents;
+    private Set<String> allowed;
 
     @BeforeAll
     void start() {
@@ -49,8 +51,20 @@ class BatchCheckFanOutIT extends IntegrationTest {
         context = ApplicationContext.run(properties);
         checker = context.getBean(AccessChecker.class);
         caller = new Caller(tenant, "fan-out-user", Optional.empty(), Set.of());
-        // 200 documents nobody was granted: 20 requests of 10, every answer "denied".
+        // 200 documents in 20 requests of 10; the user may view every seventh (granted here, as the
+        // oracle), so that every request but a few mixes both answers and each must land on its own
+        // document: a decision that mixed up the answers of parallel requests would show.
         documents = IntStream.range(0, 200).mapToObj(i -> "doc-" + i).toList();
+        allowed = documents.stream()
+                .filter(d -> Integer.parseInt(d.substring(4)) % 7 == 0)
+                .collect(Collectors.toSet());
+        context.getBean(RelationshipStore.class)
+                .write(
+                        allowed.stream()
+                                .map(d -> new ScopedTuple(
+                                        "user:" + caller.userId(), "viewer", ObjectIds.scoped("document", tenant, d)))
+                                .toList(),
+                        List.of());
     }
 
     @BeforeEach
@@ -70,7 +84,9 @@ class BatchCheckFanOutIT extends IntegrationTest {
         proxy.delay(Duration.ofMillis(50));
         Decisions decisions = checker.check(caller, documents, false);
         assertFalse(decisions.hasErrors());
-        documents.forEach(d -> assertEquals(Outcome.DENIED, decisions.outcome(d), d));
+        documents.forEach(
+                d -> assertEquals(allowed.contains(d) ? Outcome.ALLOWED : Outcome.DENIED, decisions.outcome(d), d));
+        assertEquals(29, allowed.size());
         assertEquals(20, proxy.received(), "one request per 10 documents");
         assertTrue(proxy.maxInFlight() <= PARALLEL, "in flight at once: " + proxy.maxInFlight());
         assertTrue(proxy.maxInFlight() > 1, "requests still run in parallel: " + proxy.maxInFlight());

@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clearance.authz.FgaStore;
 import dev.clearance.authz.TupleScoper;
+import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.IntegrationTest;
 import dev.openfga.sdk.api.client.OpenFgaClient;
 import dev.openfga.sdk.api.model.ReadRequest;
 import dev.openfga.sdk.api.model.ReadResponse;
 import dev.openfga.sdk.api.model.Tuple;
+import io.micronaut.http.client.HttpClient;
+import io.micronaut.http.client.annotation.Client;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
@@ -47,6 +50,10 @@ class IngestJobRepeatedKillFaultIT extends IntegrationTest {
 
     @Inject
     DataSource dataSource;
+
+    @Inject
+    @Client("/")
+    HttpClient http;
 
     @Inject
     FgaStore fgaStore;
@@ -109,6 +116,11 @@ class IngestJobRepeatedKillFaultIT extends IntegrationTest {
         assertEquals(0, run(corpus, killed), "one more run finds everything in sync");
         assertEquals(snapshot(clean), snapshot(killed));
         assertEquals(tuples(clean), tuples(killed));
+        // Equal to a clean run is not yet right: each user must find exactly what the spec grants
+        // over the final source (deleted files gone, added ones there).
+        Api api = new Api(http.toBlocking());
+        IngestJobProcess.assertEveryUserFindsExactlyTheirDocuments(api, IDP, killed, files);
+        IngestJobProcess.assertEveryUserFindsExactlyTheirDocuments(api, IDP, clean, files);
     }
 
     /** Writes every file of the source with its text at {@code revision}. */

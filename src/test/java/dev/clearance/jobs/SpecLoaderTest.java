@@ -111,6 +111,49 @@ class SpecLoaderTest {
     }
 
     @Test
+    void tenantsFollowTheServicesRuleForTokens() throws Exception {
+        assertEquals(
+                "a_b.c-1",
+                load("ok.yaml", "tenant: a_b.c-1\nsource: {directory: .}\n").tenant());
+        // The service refuses these tenants in tokens, so a job for them could never be authorised.
+        for (String tenant : List.of("g++", "a~b", "a@b", "a=b", "t".repeat(65))) {
+            List<String> problems = problems("tenant: '" + tenant + "'\nsource: {directory: .}\n");
+            assertTrue(problems.getFirst().startsWith("tenant: required, must match"), tenant + ": " + problems);
+        }
+        List<String> demo = problems("tenant: acme\ndemoToken: {user: bot, tenant: 'a+b'}\nsource: {directory: .}\n");
+        assertTrue(demo.getFirst().startsWith("demoToken.tenant:"), demo.toString());
+    }
+
+    @Test
+    void groupAndFolderIdsFollowTheServicesIdRule() throws Exception {
+        JobSpec spec = load("ids.yaml", """
+                tenant: acme
+                rootFolder: libstdc++-12.2@v=1
+                source: {directory: .}
+                groups:
+                  g++: ["group:a.b_c~d@e=f+g-h#member", user:alice]
+                """);
+        assertEquals(
+                List.of("group:a.b_c~d@e=f+g-h#member", "user:alice"),
+                spec.groups().get("g++"));
+        String all = String.join("\n", problems("""
+                tenant: acme
+                rootFolder: "-x"
+                source: {directory: .}
+                groups:
+                  "a/b": [user:alice]
+                  ok: ["group:%s#member", "group:_x#member"]
+                """.formatted("g".repeat(201))));
+        for (String expected : List.of(
+                "rootFolder: must be 1 to 200 characters",
+                "groups.a/b: not a valid group id",
+                "'group:" + "g".repeat(201) + "#member' is not a subject",
+                "'group:_x#member' is not a subject")) {
+            assertTrue(all.contains(expected), "missing '" + expected + "' in\n" + all);
+        }
+    }
+
+    @Test
     void emptyAndBrokenFilesAreSpecErrors() {
         assertEquals(List.of("the spec is empty"), problems(""));
         String broken = problems("tenant: 'unclosed\n").getFirst();

@@ -71,11 +71,16 @@ public final class LoadTest {
             double p99,
             double max,
             long emptyResults,
-            long leaks) {
+            long leaks,
+            long shortResults) {
 
-        /** Non-200 answers, transport failures and results outside the caller's known access. */
+        /**
+         * Non-200 answers, transport failures, results outside the caller's known access, and answers
+         * with fewer than k results where the caller may read k documents.
+         */
         public long errors() {
             return leaks
+                    + shortResults
                     + transportErrors
                     + statuses.entrySet().stream()
                             .filter(e -> e.getKey() != 200)
@@ -139,7 +144,9 @@ public final class LoadTest {
 
     /**
      * As {@link #run(List, List, int, int, int)}; when {@code allowed} names a token's readable
-     * document ids, every result outside that set is counted as a leak.
+     * document ids (each one chunk), every result outside that set is counted as a leak, and every
+     * answer with other than min(topK, readable) results as short: the vector leg has no threshold,
+     * so k readable documents always make k results.
      */
     public Result run(
             List<String> tokens,
@@ -154,6 +161,7 @@ public final class LoadTest {
         AtomicLong transport = new AtomicLong();
         AtomicLong empty = new AtomicLong();
         AtomicLong leaks = new AtomicLong();
+        AtomicLong shortResults = new AtomicLong();
         List<long[]> perClient = new ArrayList<>();
         CountDownLatch done = new CountDownLatch(clients);
         long started = System.nanoTime();
@@ -181,6 +189,9 @@ public final class LoadTest {
                                 }
                                 java.util.Set<String> readable = allowed.get(token);
                                 if (readable != null) {
+                                    if (results.size() != Math.min(topK, readable.size())) {
+                                        shortResults.incrementAndGet();
+                                    }
                                     results.forEach(r -> {
                                         if (!readable.contains(
                                                 r.path("documentId").asText())) {
@@ -220,7 +231,8 @@ public final class LoadTest {
                 percentile(all, 0.99),
                 all.length == 0 ? 0 : all[all.length - 1] / 1e6,
                 empty.get(),
-                leaks.get());
+                leaks.get(),
+                shortResults.get());
     }
 
     HttpResponse<String> search(String token, String query, int topK) throws IOException, InterruptedException {
@@ -290,8 +302,8 @@ public final class LoadTest {
                 "requests %d in %.1f s = %.1f/s; p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                 r.requests(), r.seconds(), r.throughput(), r.p50(), r.p95(), r.p99(), r.max()));
         out.append(String.format(
-                "statuses %s, transport errors %d, leaks %d, errors %d, empty results %d%n",
-                r.statuses(), r.transportErrors(), r.leaks(), r.errors(), r.emptyResults()));
+                "statuses %s, transport errors %d, leaks %d, short results %d, errors %d, empty results %d%n",
+                r.statuses(), r.transportErrors(), r.leaks(), r.shortResults(), r.errors(), r.emptyResults()));
         if (before != null && after != null) {
             out.append(String.format(
                     "service heap after GC: %.1f MB before, %.1f MB after; RSS: %.1f MB before, %.1f MB after%n",

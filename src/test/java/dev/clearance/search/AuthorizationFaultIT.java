@@ -211,6 +211,7 @@ class AuthorizationFaultIT extends IntegrationTest {
         errors.failNext(1, 500, null);
         Sample afterOne500 = load.once(alice);
         assertEquals(200, afterOne500.status(), afterOne500.toString());
+        assertEquals(null, scenario.oracleProblem(alice, afterOne500.documentIds()));
         assertEquals(scenario.expected(alice), afterOne500.documentIds());
         assertEquals(1, errors.injected(), "the 500 was answered");
 
@@ -218,6 +219,7 @@ class AuthorizationFaultIT extends IntegrationTest {
         errors.failNext(1, 429, "1");
         Sample after429 = load.once(alice);
         assertEquals(200, after429.status(), after429.toString());
+        assertEquals(null, scenario.oracleProblem(alice, after429.documentIds()));
         assertEquals(scenario.expected(alice), after429.documentIds());
         assertEquals(1, errors.injected());
         assertTrue(after429.millis() >= 1000, "waited the 1 s Retry-After asked for: " + after429.millis() + " ms");
@@ -250,6 +252,7 @@ class AuthorizationFaultIT extends IntegrationTest {
 
         Sample healed = load.once(alice);
         assertEquals(200, healed.status(), healed.toString());
+        assertEquals(null, scenario.oracleProblem(alice, healed.documentIds()));
     }
 
     private int healthStatus() {

@@ -1,9 +1,13 @@
 package dev.clearance.search;
 
 import dev.clearance.testsupport.Api;
+import dev.clearance.testsupport.Endpoints;
 import dev.clearance.testsupport.IntegrationTest;
+import dev.clearance.testsupport.RealServers;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.Environment;
+import io.micronaut.core.type.Argument;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.client.DefaultHttpClientConfiguration;
 import io.micronaut.http.client.HttpClient;
@@ -35,9 +39,9 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.AroundPropertyHook;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.lifecycle.BeforeProperty;
 import net.jqwik.api.lifecycle.PropertyExecutionResult;
 import net.jqwik.api.lifecycle.PropertyExecutor;
 import net.jqwik.api.lifecycle.PropertyLifecycleContext;
@@ -59,6 +63,9 @@ import net.jqwik.api.statistics.Statistics;
 class AuthorizationPropertiesIT extends IntegrationTest {
 
     private static final int TRIES = 100;
+    /** Tries of the cached-reads run, each of which waits out the check cache once. */
+    private static final int CACHED_TRIES = 6;
+
     private static final int USERS = 6;
     private static final int GROUPS = 4;
     private static final int FOLDERS = 4;
@@ -90,12 +97,30 @@ class AuthorizationPropertiesIT extends IntegrationTest {
     private static final AtomicLong LOADING = new AtomicLong();
     private static final AtomicLong SEARCHING = new AtomicLong();
 
-    @BeforeContainer
-    static void startService() {
-        Map<String, Object> properties = new HashMap<>(new AuthorizationPropertiesIT().getProperties());
+    /**
+     * Whether this run searches outside the consistency window, on OpenFGA's cached decisions (the
+     * path of most production searches; {@link AuthorizationPropertiesCachedIT}). Inside it (here),
+     * every check asks for HIGHER_CONSISTENCY.
+     */
+    protected boolean cachedReads() {
+        return false;
+    }
+
+    @BeforeProperty
+    void startService() {
+        Map<String, Object> properties = new HashMap<>(getProperties());
         properties.put("micronaut.server.port", "-1");
         // A store of its own: the other integration tests' tuples neither slow nor touch this one.
         properties.put("clearance.fga.store-name", "clearance-it-properties");
+        if (cachedReads()) {
+            // No window: every search takes the cached path, on an OpenFGA known to cache.
+            Endpoints caching = RealServers.withCheckCache();
+            properties.put("datasources.default.url", caching.jdbcUrl());
+            properties.put("datasources.default.username", caching.dbUser());
+            properties.put("datasources.default.password", caching.dbPassword());
+            properties.put("clearance.fga.api-url", caching.fgaApiUrl());
+            properties.put("clearance.search.consistency-window", "0s");
+        }
         server = ApplicationContext.builder()
                 .environments(Environment.TEST)
                 .properties(properties)
@@ -104,15 +129,19 @@ class AuthorizationPropertiesIT extends IntegrationTest {
         configuration.setReadTimeout(Duration.ofSeconds(60));
         client = HttpClient.create(server.getURL(), configuration);
         api = new Api(client.toBlocking());
+        CHECKS.set(0);
+        LOADING.set(0);
+        SEARCHING.set(0);
         STARTED.set(System.nanoTime());
     }
 
-    @AfterContainer
-    static void stopService() {
+    @AfterProperty
+    void stopService() {
         if (STARTED.get() != 0) {
             System.out.printf(
-                    "[authorization properties] %d cases (principal x try), %d checked searches, in %d s:"
+                    "[authorization properties%s] %d cases (principal x try), %d checked searches, in %d s:"
                             + " loading %d s, searching %d s%n",
+                    cachedReads() ? ", cached reads" : "",
                     CHECKS.get() / 2,
                     CHECKS.get(),
                     (System.nanoTime() - STARTED.get()) / 1_000_000_000L,
@@ -141,15 +170,56 @@ class AuthorizationPropertiesIT extends IntegrationTest {
                     loaders.stream().map(l -> (Callable<Tenant>) l::write).toList(), 2);
             LOADING.addAndGet(System.nanoTime() - started);
             searchAndCheck(scenario, written, "before revocations", 0);
+            if (cachedReads()) {
+                // Again, now answered from the decisions the first round left in OpenFGA's cache.
+                searchAndCheck(scenario, written, "before revocations, warm cache", 0);
+            }
+            assertReadPath(written);
+            long lastChecked = System.nanoTime();
 
             started = System.nanoTime();
             List<Tenant> revoked = inParallel(
                     loaders.stream().map(l -> (Callable<Tenant>) l::revoke).toList(), 2);
             LOADING.addAndGet(System.nanoTime() - started);
+            if (cachedReads()) {
+                // Outside the window a revocation applies once the cached decisions expire (ADR 0005):
+                // the promise checked from then on is the same as inside the window.
+                long expired =
+                        lastChecked + RealServers.CHECK_CACHE_TTL.plusSeconds(1).toNanos();
+                sleep(Math.max(0, (expired - System.nanoTime()) / 1_000_000));
+            }
             searchAndCheck(scenario, revoked, "after revocations", SEARCHES_PER_PHASE);
+            if (cachedReads()) {
+                searchAndCheck(scenario, revoked, "after revocations, warm cache", SEARCHES_PER_PHASE);
+            }
+            assertReadPath(revoked);
             passed = true;
         } finally {
             cleanUp(loaders, passed);
+        }
+    }
+
+    /**
+     * The searches took the read path this run is about: HIGHER_CONSISTENCY inside the window,
+     * MINIMIZE_LATENCY (cached decisions) outside it, by the audit log of each tenant. A tenant
+     * without a single tuple had no access change to be fresh about and reads cached either way.
+     */
+    private void assertReadPath(List<Tenant> tenants) {
+        for (Tenant tenant : tenants) {
+            String expected = cachedReads() || tenant.tuples().isEmpty() ? "MINIMIZE_LATENCY" : "HIGHER_CONSISTENCY";
+            List<Map> audit = client.toBlocking()
+                    .retrieve(
+                            HttpRequest.GET("/v1/admin/audit?limit=" + SEARCHES_PER_PHASE / 2)
+                                    .bearerAuth(IDP.token("auditor", tenant.id(), "audit:read")),
+                            Argument.listOf(Map.class));
+            List<Object> paths = audit.stream()
+                    .filter(e -> e.get("consistency") != null)
+                    .map(e -> e.get("consistency"))
+                    .toList();
+            if (paths.isEmpty() || !paths.stream().allMatch(expected::equals)) {
+                throw new AssertionError(
+                        "searches in " + tenant.id() + " should read with " + expected + ", read with " + paths);
+            }
         }
     }
 
@@ -703,6 +773,9 @@ class AuthorizationPropertiesIT extends IntegrationTest {
             String tries = System.getProperty("clearance.pbt.tries");
             if (tries != null && !tries.isBlank()) {
                 context.attributes().setTries(Integer.parseInt(tries.trim()));
+            } else if (context.testInstance() instanceof AuthorizationPropertiesIT it && it.cachedReads()) {
+                // Each try waits out the check cache once (30 s): fewer tries, the same promise.
+                context.attributes().setTries(CACHED_TRIES);
             }
             String seed = System.getProperty("clearance.pbt.seed");
             if (seed != null && !seed.isBlank()) {

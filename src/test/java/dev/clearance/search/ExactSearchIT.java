@@ -21,6 +21,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,16 +108,28 @@ class ExactSearchIT extends IntegrationTest {
                         .sorted(Comparator.comparingDouble((Stored s) -> s.similarity(vector))
                                 .reversed())
                         .toList();
-                double worstReturned = results.stream()
-                        .mapToDouble(r -> ((Number) r.get("score")).doubleValue())
-                        .min()
-                        .orElseThrow();
+                // The cutoff is the oracle's: the similarity of the k-th nearest chunk dave may view,
+                // computed here from the stored vectors. The service's own scores play no part.
+                double cutoff = oracle.get(TOP_K - 1).similarity(vector);
+                Map<String, Stored> byChunk = new HashMap<>();
+                oracle.forEach(o -> byChunk.put(Long.toString(o.chunkId()), o));
                 Set<String> returned = new HashSet<>();
-                results.forEach(r -> returned.add((String) r.get("chunkId")));
-                // Every chunk dave may view that is clearly nearer than the farthest one returned
-                // must be among the results (1e-5 absorbs float32 arithmetic in pgvector).
+                for (Map<String, Object> r : results) {
+                    String chunkId = (String) r.get("chunkId");
+                    returned.add(chunkId);
+                    Stored s = byChunk.get(chunkId);
+                    assertTrue(s != null, strategy + " returned chunk " + chunkId + " that dave may not view");
+                    // 1e-5 absorbs float32 arithmetic in pgvector: ties at the cutoff may go either way.
+                    assertTrue(
+                            s.similarity(vector) >= cutoff - 1e-5,
+                            strategy + " returned chunk " + chunkId + " at " + s.similarity(vector)
+                                    + ", farther than the oracle's k-th nearest at " + cutoff + " for '" + query
+                                    + "'");
+                }
+                assertEquals(TOP_K, returned.size(), "distinct chunks");
+                // Every chunk dave may view that is clearly nearer than the k-th must be among them.
                 for (Stored s : oracle.subList(0, TOP_K)) {
-                    if (s.similarity(vector) > worstReturned + 1e-5) {
+                    if (s.similarity(vector) > cutoff + 1e-5) {
                         assertTrue(
                                 returned.contains(Long.toString(s.chunkId())),
                                 strategy + " missed chunk " + s.chunkId() + " of " + s.documentId() + " for '" + query

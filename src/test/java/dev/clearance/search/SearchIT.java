@@ -6,12 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.Corpus;
+import dev.clearance.testsupport.Endpoints;
 import dev.clearance.testsupport.IntegrationTest;
+import dev.clearance.testsupport.RealServers;
+import io.micronaut.core.type.Argument;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.client.HttpClient;
 import io.micronaut.http.client.annotation.Client;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * The core promise on real servers: k authorized results whenever k exist, never a forbidden one.
  * One corpus of 2,000 near-identical documents: alice may see exactly one, carol 5 % (through a
  * group), bob the rest. The tenant is small enough for the exact vector scan; {@link
- * ApproximateSearchIT} repeats every test on the HNSW path.
+ * ApproximateSearchIT} repeats every test on the HNSW path, {@link CachedReadSearchIT} outside the
+ * consistency window (OpenFGA's cached decisions).
  */
 @MicronautTest
 class SearchIT extends IntegrationTest {
@@ -40,6 +46,38 @@ class SearchIT extends IntegrationTest {
     }
 
     private static final String ALICES = "doc-317";
+
+    /**
+     * Whether searches run outside the consistency window, on OpenFGA's cached decisions, as most
+     * production searches do ({@link CachedReadSearchIT}). Inside it (here), checks ask for
+     * HIGHER_CONSISTENCY.
+     */
+    protected boolean cachedReads() {
+        return false;
+    }
+
+    @Override
+    public Map<String, String> getProperties() {
+        Map<String, String> properties = new HashMap<>(super.getProperties());
+        // These tests are about which results come back, not how fast: inside the window every check
+        // of a 2,000-document post-filter bypasses the cache, which on a loaded test machine (load
+        // average 12 on 2 cores) outran the 3 s decision budget. The budget has its own tests
+        // (AuthorizationFaultIT); both variants here get the same, longer one.
+        properties.put("clearance.fga.check-timeout", "10s");
+        if (cachedReads()) {
+            // No window, on an OpenFGA known to cache decisions: the cached read path, for certain.
+            Endpoints caching = RealServers.withCheckCache();
+            properties.put("datasources.default.url", caching.jdbcUrl());
+            properties.put("datasources.default.username", caching.dbUser());
+            properties.put("datasources.default.password", caching.dbPassword());
+            properties.put("clearance.fga.api-url", caching.fgaApiUrl());
+            properties.put("clearance.search.consistency-window", "0s");
+        } else {
+            // Longer than loading and all tests take, so that every search is inside the window.
+            properties.put("clearance.search.consistency-window", "1h");
+        }
+        return properties;
+    }
 
     @Inject
     @Client("/")
@@ -80,6 +118,7 @@ class SearchIT extends IntegrationTest {
             assertEquals(200, response.getStatus().getCode(), strategy);
             assertEquals(List.of(ALICES), ids(response), strategy);
         }
+        assertReadPath();
     }
 
     @Test
@@ -92,11 +131,13 @@ class SearchIT extends IntegrationTest {
             assertEquals(10, ids.size(), strategy + " " + response.body().get("stats"));
             assertTrue(carols.containsAll(ids), strategy + " returned a document carol may not view: " + ids);
         }
+        assertReadPath();
     }
 
     @Test
     void aUserWhoMaySeeNothingGetsNothing() {
         assertEquals(List.of(), api.searchIds(IDP.token("mallory", tenant, ""), "quarterly planning", 10));
+        assertReadPath();
     }
 
     @Test
@@ -124,6 +165,7 @@ class SearchIT extends IntegrationTest {
                 diagnostics.get("strategy").toString().endsWith("prefilter") ? "exact" : vectorSearch(),
                 diagnostics.get("vectorSearch"),
                 diagnostics.toString());
+        assertReadPath();
     }
 
     @Test
@@ -134,6 +176,22 @@ class SearchIT extends IntegrationTest {
         Map<?, ?> diagnostics = (Map<?, ?>) response.body().get("diagnostics");
         assertEquals(10, ids(response).size(), String.valueOf(diagnostics));
         assertEquals(vectorSearch(), diagnostics.get("vectorSearch"), diagnostics.toString());
+        assertReadPath();
+    }
+
+    /** The latest searches read as this class intends, by the tenant's audit log. */
+    private void assertReadPath() {
+        String expected = cachedReads() ? "MINIMIZE_LATENCY" : "HIGHER_CONSISTENCY";
+        List<Map> audit = client.toBlocking()
+                .retrieve(
+                        HttpRequest.GET("/v1/admin/audit?limit=3")
+                                .bearerAuth(IDP.token("auditor", tenant, "audit:read")),
+                        Argument.listOf(Map.class));
+        List<Object> paths = audit.stream()
+                .map(e -> e.get("consistency"))
+                .filter(c -> c != null)
+                .toList();
+        assertTrue(!paths.isEmpty() && paths.stream().allMatch(expected::equals), "read with " + paths);
     }
 
     @SuppressWarnings("unchecked")

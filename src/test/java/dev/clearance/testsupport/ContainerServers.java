@@ -25,7 +25,7 @@ final class ContainerServers {
                         "run",
                         "--playground-enabled=false",
                         "--check-query-cache-enabled=true",
-                        "--check-query-cache-ttl=30s")
+                        "--check-query-cache-ttl=" + RealServers.CHECK_CACHE_TTL.toSeconds() + "s")
                 .withExposedPorts(8080)
                 .waitingFor(Wait.forHttp("/healthz").forPort(8080));
         postgres.start();

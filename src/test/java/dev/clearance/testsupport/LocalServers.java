@@ -30,7 +30,7 @@ final class LocalServers {
                 "CLEARANCE_RUN_DIR", runDir.toString(),
                 // Production-like: decisions are cached, so tests prove revocations still apply at once.
                 "CLEARANCE_FGA_CHECK_CACHE", "true",
-                "CLEARANCE_FGA_CHECK_CACHE_TTL", "30s");
+                "CLEARANCE_FGA_CHECK_CACHE_TTL", RealServers.CHECK_CACHE_TTL.toSeconds() + "s");
         run(env, "start");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             run(env, "stop");

@@ -1,5 +1,6 @@
 package dev.clearance.testsupport;
 
+import java.time.Duration;
 import org.testcontainers.DockerClientFactory;
 
 /**
@@ -15,7 +16,11 @@ import org.testcontainers.DockerClientFactory;
  */
 public final class RealServers {
 
+    /** How long the OpenFGA servers the test support starts cache a check decision. */
+    public static final Duration CHECK_CACHE_TTL = Duration.ofSeconds(30);
+
     private static Endpoints endpoints;
+    private static Endpoints caching;
 
     private RealServers() {}
 
@@ -26,6 +31,36 @@ public final class RealServers {
                     + endpoints.fgaApiUrl());
         }
         return endpoints;
+    }
+
+    /**
+     * Servers whose OpenFGA is known to cache check decisions (30 s TTL): those of {@link #get()} when
+     * the test support started them; otherwise (servers named by the environment, configured either
+     * way) a private pair started here, in containers or from the local binaries. Tests about the
+     * cache use these, so that they never pass without having met it. When no such servers can be
+     * started, this fails and says why; it never skips.
+     */
+    public static synchronized Endpoints withCheckCache() {
+        Endpoints shared = get();
+        if (shared.checkCache()) {
+            return shared;
+        }
+        if (caching == null) {
+            try {
+                caching = !"local".equals(System.getenv("CLEARANCE_TEST_SERVERS")) && dockerAvailable()
+                        ? ContainerServers.start()
+                        : LocalServers.start();
+            } catch (RuntimeException e) {
+                throw new IllegalStateException(
+                        "The servers named by the environment (" + shared.fgaApiUrl() + ") may not cache OpenFGA"
+                                + " decisions, and servers with the check cache on could not be started (install them"
+                                + " with scripts/servers.sh install, or make Docker available): " + e.getMessage(),
+                        e);
+            }
+            System.out.println("[test servers] with the OpenFGA check cache on, " + caching.source() + ": "
+                    + caching.jdbcUrl() + " , " + caching.fgaApiUrl());
+        }
+        return caching;
     }
 
     private static Endpoints start() {
