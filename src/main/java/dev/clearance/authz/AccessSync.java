@@ -6,14 +6,21 @@ import dev.clearance.store.DesiredTuple;
 import dev.clearance.store.StoreException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.scheduling.annotation.Scheduled;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +44,9 @@ public final class AccessSync {
     private final SyncMetrics metrics;
     private final Duration readLease;
     private final Duration writeLease;
+    /** Bounded: every apply holds a database connection for a moment and makes OpenFGA calls. */
+    private final ExecutorService appliers = Executors.newFixedThreadPool(
+            4, Thread.ofPlatform().name("access-sync-", 0).daemon().factory());
 
     AccessSync(
             AccessOutbox outbox,
@@ -66,12 +76,12 @@ public final class AccessSync {
         UUID owner = UUID.randomUUID();
         try {
             while (true) {
-                for (String object : List.copyOf(waiting)) {
-                    outbox.claim(object, false, owner, readLease).ifPresent(this::apply);
-                    if (outbox.synced(object)) {
-                        waiting.remove(object);
-                    }
+                List<AccessOutbox.Claim> claimed = new ArrayList<>();
+                for (String object : waiting) {
+                    outbox.claim(object, false, owner, readLease).ifPresent(claimed::add);
                 }
+                applyAll(claimed);
+                waiting.removeIf(outbox::synced);
                 if (waiting.isEmpty()) {
                     return true;
                 }
@@ -87,6 +97,31 @@ public final class AccessSync {
             LOG.warn("Access state unavailable while syncing {}: {}", objects, e.toString());
             return false;
         }
+    }
+
+    /**
+     * Applies independent objects side by side: a change naming ten objects costs about one object's
+     * OpenFGA round trips instead of ten (each object has its own lease, so they cannot interfere).
+     */
+    private void applyAll(List<AccessOutbox.Claim> claimed) throws InterruptedException {
+        if (claimed.size() == 1) {
+            apply(claimed.get(0));
+            return;
+        }
+        List<Callable<Boolean>> work = new ArrayList<>();
+        claimed.forEach(claim -> work.add(() -> apply(claim)));
+        for (Future<Boolean> done : appliers.invokeAll(work)) {
+            try {
+                done.get();
+            } catch (ExecutionException e) {
+                LOG.warn("Access sync failed: {}", e.getCause().toString());
+            }
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        appliers.shutdownNow();
     }
 
     @Scheduled(fixedDelay = "${clearance.outbox.interval:2s}", initialDelay = "${clearance.outbox.initial-delay:5s}")

@@ -58,6 +58,10 @@ public final class Reconciler {
         this.sync = sync;
         this.properties = properties;
         this.meters = meters;
+        // Exported from the start, so an alert on them has a series to read before the first drift.
+        for (String kind : List.of("missing", "extra")) {
+            meters.counter("clearance.access.drift", "kind", kind);
+        }
     }
 
     /** What one run found, per tenant and kind ({@code missing}, {@code extra}, {@code adopted}). */

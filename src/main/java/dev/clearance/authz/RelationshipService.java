@@ -81,12 +81,6 @@ public final class RelationshipService {
         List<ScopedTuple> scoped = new ArrayList<>(relationships.size());
         for (int i = 0; i < relationships.size(); i++) {
             Relationship r = relationships.get(i);
-            if (r.object() != null && r.object().startsWith("document:") && "parent".equals(r.relation())) {
-                // The folder is a field of the document; a second way to set it would fight the PUT.
-                throw new InvalidRelationshipException(List.of(new Problem.FieldError(
-                        field + "[" + i + "].relation",
-                        "a document's folder is set with PUT /v1/documents/{id} (field 'folder')")));
-            }
             scoped.add(scoper.scope(caller.tenant(), r, field + "[" + i + "]"));
         }
         // The same tuple twice in one change means it once.

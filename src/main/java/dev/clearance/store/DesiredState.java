@@ -131,8 +131,9 @@ public final class DesiredState {
 
     /**
      * A document's grants changed through the relationships API: its row takes the new version (so
-     * it is hidden until synced, like after a PUT) and the new grants' hash (so a later PUT with the
-     * earlier grants is seen as a change and replaces these).
+     * it is hidden until synced, like after a PUT), the new grants' hash (so a later PUT with the
+     * earlier grants is seen as a change and replaces these) and its folder (the parent tuple's; the
+     * first by id when there are several), so GET shows the folder the rules say.
      */
     private static void mirrorDocument(
             Connection c, String tenant, String object, Version version, Set<DesiredTuple> tuples) throws SQLException {
@@ -140,12 +141,21 @@ public final class DesiredState {
         if (!object.startsWith(prefix)) {
             return;
         }
-        try (PreparedStatement s = c.prepareStatement(
-                "UPDATE documents SET acl_version = ?, grants_hash = ?, updated_at = now() WHERE tenant = ? AND id = ?")) {
+        String folderPrefix = "folder:" + tenant + "/";
+        String folder = tuples.stream()
+                .filter(t -> t.relation().equals("parent") && t.user().startsWith(folderPrefix))
+                .map(t -> t.user().substring(folderPrefix.length()))
+                .sorted()
+                .findFirst()
+                .orElse(null);
+        try (PreparedStatement s = c.prepareStatement("""
+                UPDATE documents SET acl_version = ?, grants_hash = ?, folder = ?, updated_at = now()
+                WHERE tenant = ? AND id = ?""")) {
             s.setLong(1, version.version());
             s.setString(2, grantsHash(tuples));
-            s.setString(3, tenant);
-            s.setString(4, object.substring(prefix.length()));
+            s.setString(3, folder);
+            s.setString(4, tenant);
+            s.setString(5, object.substring(prefix.length()));
             s.executeUpdate();
         }
     }

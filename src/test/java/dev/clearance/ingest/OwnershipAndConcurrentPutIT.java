@@ -73,10 +73,16 @@ class OwnershipAndConcurrentPutIT extends IntegrationTest {
         assertTrue(!finds("carol", "harbour memo", "memo"));
         assertTrue(finds("bob", "harbour memo", "memo"));
 
-        HttpResponse<Map> parent =
-                api.relationships(admin, List.of(Api.tuple("folder:x", "parent", "document:memo")), List.of());
-        assertEquals(400, parent.getStatus().getCode());
-        assertEquals("writes[0].relation", ((Map) ((List) parent.body().get("errors")).get(0)).get("field"));
+        // The folder too: a parent through the relationships API is the document's folder until a PUT
+        // says otherwise.
+        assertEquals(
+                200,
+                api.relationships(admin, List.of(Api.tuple("folder:x", "parent", "document:memo")), List.of())
+                        .getStatus()
+                        .getCode());
+        assertEquals("x", api.get(IDP.token("bob", tenant, ""), "memo").body().get("folder"));
+        api.put(admin, "memo", memo);
+        assertEquals(null, api.get(IDP.token("bob", tenant, ""), "memo").body().get("folder"));
     }
 
     @Test

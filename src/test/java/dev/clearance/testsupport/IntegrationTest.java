@@ -35,6 +35,9 @@ public abstract class IntegrationTest implements TestPropertyProvider {
         // Reconciliation runs only where a test asks for it: a scheduled run would repair the tuples
         // some tests put into OpenFGA behind the service's back on purpose.
         properties.put("clearance.access.reconcile-interval", "0s");
+        // The whole suite shares two cores with PostgreSQL and OpenFGA (load 9-12 measured): a relationship
+        // change naming many objects may need longer than the production default to be in effect.
+        properties.put("clearance.access.sync-wait", "8s");
         // A free port per test service: a fixed one (8080) fails whenever anything else holds it.
         properties.put("micronaut.server.port", "-1");
         // The test servers cache OpenFGA decisions for 30 s; fresh reads must cover that.
