@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.clearance.jobs.IngestJob;
+import dev.clearance.jobs.IngestJobProcess;
 import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.IntegrationTest;
 import dev.clearance.testsupport.McpClients;
@@ -162,21 +162,11 @@ class DocumentIdsIT extends IntegrationTest {
         Path spec = dir.resolve(name + ".yaml");
         Files.writeString(spec, "name: " + name + "\ntenant: " + jobTenant + "\n" + source + "\n");
         Path log = dir.resolve(name + "-" + UUID.randomUUID() + ".log");
-        ProcessBuilder builder = new ProcessBuilder(
-                        ProcessHandle.current().info().command().orElse("java"),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        IngestJob.class.getName(),
-                        "run",
-                        "--progress",
-                        "none",
-                        spec.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().put("CLEARANCE_URL", server.getURL().toString());
-        builder.environment()
-                .put("CLEARANCE_TOKEN", IDP.token("ingest-bot", jobTenant, "documents:write relationships:write"));
-        Process process = builder.start();
+        Process process = IngestJobProcess.launch(
+                spec,
+                log,
+                server.getURL().toString(),
+                IDP.token("ingest-bot", jobTenant, "documents:write relationships:write"));
         assertTrue(process.waitFor(3, TimeUnit.MINUTES), "the job finished in time");
         int exit = process.exitValue();
         if (exit != 0) {

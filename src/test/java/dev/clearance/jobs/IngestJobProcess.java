@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.TestIdp;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -21,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * spec with two folders and two groups, written next to the corpus: hana may read what is under
  * {@code hr/}, erik what is under {@code eng/}, mallory nothing.
  */
-final class IngestJobProcess {
+public final class IngestJobProcess {
 
     /** The users of the spec and the top-level directory each may read (null: none). */
     static final Map<String, String> READERS = new TreeMap<>(Map.of("hana", "hr", "erik", "eng", "mallory", ""));
@@ -80,6 +81,11 @@ final class IngestJobProcess {
                 concurrency: 2
                 batchSize: 2
                 """.formatted(jobTenant, jobTenant));
+        return launch(spec, corpus.resolve(jobTenant + "-" + UUID.randomUUID() + ".log"), serviceUrl, token);
+    }
+
+    /** The ingest job as its own process (the real command line), its output going to {@code log}. */
+    public static Process launch(Path spec, Path log, String serviceUrl, String token) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(
                         ProcessHandle.current().info().command().orElse("java"),
                         "-cp",
@@ -90,8 +96,7 @@ final class IngestJobProcess {
                         "none",
                         spec.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(corpus.resolve(jobTenant + "-" + UUID.randomUUID() + ".log")
-                        .toFile());
+                .redirectOutput(log.toFile());
         builder.environment().put("CLEARANCE_URL", serviceUrl);
         builder.environment().put("CLEARANCE_TOKEN", token);
         return builder.start();
