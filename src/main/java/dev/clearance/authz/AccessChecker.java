@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * check that errors, times out or is missing from the response is an {@link Outcome#ERROR}.
  */
 @Singleton
-public final class AccessChecker {
+public class AccessChecker {
 
     private final FgaStore store;
     private final FgaProperties properties;
