@@ -1,13 +1,19 @@
 package dev.clearance.authz;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.clearance.identity.Caller;
 import dev.clearance.identity.Principal;
+import dev.openfga.sdk.api.StreamedListObjectsApi;
+import dev.openfga.sdk.api.configuration.ConfigurationOverride;
 import dev.openfga.sdk.api.model.ConsistencyPreference;
 import dev.openfga.sdk.api.model.ListObjectsRequest;
 import dev.openfga.sdk.api.model.ListObjectsResponse;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -15,51 +21,77 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Lists what the caller may view, for the pre-filter strategy. For an agent acting for a user both
- * lists are fetched and intersected. A list is marked incomplete when it reaches OpenFGA's result
- * cap or took close to its deadline, because OpenFGA then returns a partial list without saying so.
+ * lists are fetched and intersected. By default the list comes from StreamedListObjects, which has
+ * no result cap, only OpenFGA's deadline; plain ListObjects stops at its cap. Either way a list is
+ * marked incomplete when it reaches the cap or took close to the deadline, because OpenFGA then
+ * returns a partial list without saying so.
+ *
+ * <p>Complete lists are kept per (tenant, access epoch, model, principal) like decisions are (ADR
+ * 0009): a change through the service raises the epoch and retires them.
  */
 @Singleton
 public final class AccessLister {
 
+    private record Key(String tenant, long epoch, String model, String subject) {}
+
     private final FgaStore store;
+    private final StreamedListObjectsApi streaming;
     private final FgaProperties properties;
     private final ListObjectsProperties limits;
     private final MeterRegistry meters;
+    private final Cache<Key, Set<String>> lists;
+    private final boolean caching;
+    private final Counter hits;
+    private final Counter misses;
 
-    AccessLister(FgaStore store, FgaProperties properties, ListObjectsProperties limits, MeterRegistry meters) {
+    AccessLister(
+            FgaStore store,
+            StreamedListObjectsApi streaming,
+            FgaProperties properties,
+            ListObjectsProperties limits,
+            DecisionCacheProperties cache,
+            MeterRegistry meters) {
         this.store = store;
+        this.streaming = streaming;
         this.properties = properties;
         this.limits = limits;
         this.meters = meters;
+        this.caching = cache.enabled() && cache.maxListed() > 0;
+        this.lists = Caffeine.newBuilder()
+                .maximumWeight(cache.maxListed())
+                .<Key, Set<String>>weigher((key, ids) -> ids.size() + 1)
+                .expireAfterWrite(cache.ttl())
+                .build();
+        this.hits = meters.counter("clearance.authz.list.cache", "result", "hit");
+        this.misses = meters.counter("clearance.authz.list.cache", "result", "miss");
     }
 
     public Viewable listViewable(Caller caller, boolean higherConsistency) {
+        return listViewable(caller, higherConsistency, -1);
+    }
+
+    /** {@code epoch}: the tenant's access epoch read before this call; negative: do not cache. */
+    public Viewable listViewable(Caller caller, boolean higherConsistency, long epoch) {
         FgaStore.Resolved resolved = store.current();
         Set<String> result = null;
         boolean complete = true;
         for (Principal principal : caller.principals()) {
-            long started = System.nanoTime();
-            List<String> objects;
-            try {
-                objects = list(resolved, principal.subject(), higherConsistency);
-            } finally {
-                meters.timer("clearance.authz.duration", "call", "list_objects")
-                        .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            }
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
-            if (objects.size() >= limits.maxResults()
-                    || took.compareTo(limits.deadline().multipliedBy(9).dividedBy(10)) >= 0) {
-                complete = false;
-            }
-            Set<String> ids = new HashSet<>();
-            for (String object : objects) {
-                String local = ObjectIds.localIdOf(object, properties.objectType(), caller.tenant());
-                if (local != null) {
-                    ids.add(local);
+            Key key = new Key(caller.tenant(), epoch, resolved.modelId(), principal.subject());
+            Set<String> ids = caching && epoch >= 0 ? lists.getIfPresent(key) : null;
+            if (ids != null) {
+                hits.increment();
+            } else {
+                misses.increment();
+                Listed listed = listOne(resolved, caller.tenant(), principal.subject(), higherConsistency);
+                ids = listed.ids();
+                if (!listed.complete()) {
+                    complete = false;
+                } else if (caching && epoch >= 0) {
+                    lists.put(key, ids);
                 }
             }
             if (result == null) {
-                result = ids;
+                result = new HashSet<>(ids);
             } else {
                 result.retainAll(ids);
             }
@@ -67,8 +99,35 @@ public final class AccessLister {
         return new Viewable(result == null ? Set.of() : result, complete);
     }
 
-    private List<String> list(FgaStore.Resolved resolved, String user, boolean higherConsistency) {
-        ListObjectsRequest request = new ListObjectsRequest()
+    private record Listed(Set<String> ids, boolean complete) {}
+
+    private Listed listOne(FgaStore.Resolved resolved, String tenant, String user, boolean higherConsistency) {
+        long started = System.nanoTime();
+        List<String> objects;
+        String call = limits.streamed() ? "streamed_list_objects" : "list_objects";
+        try {
+            objects = limits.streamed()
+                    ? streamed(resolved, user, higherConsistency)
+                    : list(resolved, user, higherConsistency);
+        } finally {
+            meters.timer("clearance.authz.duration", "call", call)
+                    .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        boolean complete = (limits.streamed() || objects.size() < limits.maxResults())
+                && took.compareTo(limits.deadline().multipliedBy(9).dividedBy(10)) < 0;
+        Set<String> ids = new HashSet<>();
+        for (String object : objects) {
+            String local = ObjectIds.localIdOf(object, properties.objectType(), tenant);
+            if (local != null) {
+                ids.add(local);
+            }
+        }
+        return new Listed(Set.copyOf(ids), complete);
+    }
+
+    private ListObjectsRequest request(FgaStore.Resolved resolved, String user, boolean higherConsistency) {
+        return new ListObjectsRequest()
                 .authorizationModelId(resolved.modelId())
                 .type(properties.objectType())
                 .relation(properties.relation())
@@ -77,13 +136,17 @@ public final class AccessLister {
                         higherConsistency
                                 ? ConsistencyPreference.HIGHER_CONSISTENCY
                                 : ConsistencyPreference.MINIMIZE_LATENCY);
+    }
+
+    private long waitMillis() {
+        return limits.deadline().toMillis() + properties.requestTimeout().toMillis();
+    }
+
+    private List<String> list(FgaStore.Resolved resolved, String user, boolean higherConsistency) {
         try {
             ListObjectsResponse response = store.api()
-                    .listObjects(resolved.storeId(), request)
-                    .get(
-                            limits.deadline().toMillis()
-                                    + properties.requestTimeout().toMillis(),
-                            TimeUnit.MILLISECONDS)
+                    .listObjects(resolved.storeId(), request(resolved, user, higherConsistency))
+                    .get(waitMillis(), TimeUnit.MILLISECONDS)
                     .getData();
             return response.getObjects() == null ? List.of() : response.getObjects();
         } catch (InterruptedException e) {
@@ -92,6 +155,46 @@ public final class AccessLister {
         } catch (Exception e) {
             throw new AuthorizationUnavailableException(
                     "The authorization service could not list viewable documents.", e);
+        }
+    }
+
+    private List<String> streamed(FgaStore.Resolved resolved, String user, boolean higherConsistency) {
+        List<String> objects = new ArrayList<>();
+        List<Throwable> failures = new ArrayList<>(1);
+        try {
+            streaming
+                    .streamedListObjects(
+                            resolved.storeId(),
+                            request(resolved, user, higherConsistency),
+                            response -> {
+                                synchronized (objects) {
+                                    objects.add(response.getObject());
+                                }
+                            },
+                            failure -> {
+                                synchronized (failures) {
+                                    failures.add(failure);
+                                }
+                            },
+                            // The stream may run until OpenFGA's deadline, longer than a plain call.
+                            new ConfigurationOverride().readTimeout(Duration.ofMillis(waitMillis())))
+                    .get(waitMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuthorizationUnavailableException("Interrupted while listing viewable documents.", e);
+        } catch (Exception e) {
+            throw new AuthorizationUnavailableException(
+                    "The authorization service could not list viewable documents.", e);
+        }
+        synchronized (failures) {
+            if (!failures.isEmpty()) {
+                // A stream cut by an error is not a list: fail closed rather than search a part of it.
+                throw new AuthorizationUnavailableException(
+                        "The authorization service could not list viewable documents.", failures.getFirst());
+            }
+        }
+        synchronized (objects) {
+            return List.copyOf(objects);
         }
     }
 }

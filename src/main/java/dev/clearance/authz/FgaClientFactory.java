@@ -1,5 +1,6 @@
 package dev.clearance.authz;
 
+import dev.openfga.sdk.api.StreamedListObjectsApi;
 import dev.openfga.sdk.api.client.ApiClient;
 import dev.openfga.sdk.api.client.OpenFgaClient;
 import dev.openfga.sdk.api.configuration.ClientConfiguration;
@@ -19,7 +20,19 @@ final class FgaClientFactory {
     }
 
     @Singleton
-    OpenFgaClient openFgaClient(FgaProperties properties, ApiClient apiClient) throws FgaInvalidParameterException {
+    OpenFgaClient openFgaClient(ClientConfiguration configuration, ApiClient apiClient)
+            throws FgaInvalidParameterException {
+        return new OpenFgaClient(configuration, apiClient);
+    }
+
+    /** The streaming endpoint is not on the client; it shares the client's settings and HTTP client. */
+    @Singleton
+    StreamedListObjectsApi streamedListObjectsApi(ClientConfiguration configuration, ApiClient apiClient) {
+        return new StreamedListObjectsApi(configuration, apiClient);
+    }
+
+    @Singleton
+    ClientConfiguration fgaClientConfiguration(FgaProperties properties) {
         ClientConfiguration configuration = new ClientConfiguration()
                 .apiUrl(properties.apiUrl())
                 .connectTimeout(properties.requestTimeout())
@@ -33,6 +46,6 @@ final class FgaClientFactory {
                     .apiTokenIssuer(properties.tokenIssuer())
                     .apiAudience(properties.apiAudience())));
         }
-        return new OpenFgaClient(configuration, apiClient);
+        return configuration;
     }
 }

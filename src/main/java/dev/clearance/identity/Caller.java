@@ -35,6 +35,14 @@ public record Caller(String tenant, String userId, Optional<String> agentId, Set
         return List.copyOf(principals);
     }
 
+    /**
+     * Who decides what this caller sees, as one string ("user:alice" or "user:alice agent:bot"):
+     * callers with equal subjects in one tenant see the same documents, so caches are keyed by it.
+     */
+    public String subjects() {
+        return principals().stream().map(Principal::subject).collect(java.util.stream.Collectors.joining(" "));
+    }
+
     public boolean hasScope(String scope) {
         return scopes.contains(scope);
     }

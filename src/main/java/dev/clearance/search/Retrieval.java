@@ -1,8 +1,8 @@
 package dev.clearance.search;
 
-import dev.clearance.authz.AccessChecker;
 import dev.clearance.authz.AccessLister;
 import dev.clearance.authz.AuthorizationUnavailableException;
+import dev.clearance.authz.DecisionCache;
 import dev.clearance.authz.Decisions;
 import dev.clearance.authz.Outcome;
 import dev.clearance.authz.Viewable;
@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -22,6 +23,11 @@ import java.util.Set;
  * growing window of candidates, check their documents in BatchCheck and drop denied documents from
  * later rounds; the pre-filter lists what the caller may view and searches only inside that list.
  * Any check that errors aborts the search: no partial result leaves this class.
+ *
+ * <p>How many candidates round one fetches follows from k and the share of candidates this caller
+ * was recently allowed to see ({@link CallerShares}); a caller who sees little of the tenant goes
+ * straight to the pre-filter. Decisions come from the {@link DecisionCache} when this caller was
+ * already answered for a document in the tenant's current access epoch (ADR 0009).
  *
  * <p>Decisions are kept per document and access-rule version, and the chunks found are confirmed
  * against the current versions before they leave ({@link VersionCheck}). A chunk dropped there is
@@ -33,19 +39,22 @@ import java.util.Set;
 final class Retrieval {
 
     private final ChunkSearchRepository chunks;
-    private final AccessChecker checker;
+    private final DecisionCache checker;
     private final AccessLister lister;
+    private final CallerShares shares;
     private final SearchProperties properties;
     private final ExactScanPolicy exactScan;
     private final VersionCheck versions;
 
     Retrieval(
             ChunkSearchRepository chunks,
-            AccessChecker checker,
+            DecisionCache checker,
             AccessLister lister,
+            CallerShares shares,
             SearchProperties properties,
             ExactScanPolicy exactScan,
             VersionCheck versions) {
+        this.shares = shares;
         this.versions = versions;
         this.chunks = chunks;
         this.checker = checker;
@@ -96,24 +105,31 @@ final class Retrieval {
     }
 
     /**
-     * One search: who asks, the query as vector and text, k, and whether checks must bypass OpenFGA's
-     * caches because the tenant's access rules changed recently.
+     * One search: who asks, the query as vector and text, k, the tenant's access epoch read before
+     * any decision, and whether checks must bypass OpenFGA's caches because the tenant's access rules
+     * changed recently.
      */
-    record Query(Caller caller, float[] vector, String text, int topK, boolean fresh) {}
+    record Query(Caller caller, float[] vector, String text, int topK, long epoch, boolean fresh) {}
 
     Found find(Query q, Strategy strategy) {
         Found found;
-        if (strategy == Strategy.PREFILTER) {
+        OptionalDouble share = shares.of(q.caller());
+        boolean sparse = share.isPresent() && share.getAsDouble() < properties.prefilterBelow();
+        if (strategy == Strategy.PREFILTER || (strategy == Strategy.ADAPTIVE && sparse)) {
             Found pre = prefilter(q, 0, 0, 0, 0);
-            found = pre != null ? pre : postfilter(q, false);
+            if (pre == null && sparse) {
+                // The caller's list is too long to trust: post-filter from now on.
+                shares.remember(q.caller(), properties.prefilterBelow());
+            }
+            found = pre != null ? pre : postfilter(q, false, share);
         } else {
-            found = postfilter(q, strategy == Strategy.ADAPTIVE);
+            found = postfilter(q, strategy == Strategy.ADAPTIVE, share);
         }
         // After every check of this search and before anything is ranked or returned.
         return found.confirmed(versions.confirm(q.caller().tenant(), found.allowed()), q.topK());
     }
 
-    private Found postfilter(Query q, boolean adaptive) {
+    private Found postfilter(Query q, boolean adaptive, OptionalDouble share) {
         boolean exact = exactScan.exact(q.caller().tenant());
         Caller caller = q.caller();
         int topK = q.topK();
@@ -121,7 +137,7 @@ final class Retrieval {
         Map<Long, Candidate> allowed = new LinkedHashMap<>();
         Map<Versioned, Outcome> decided = new HashMap<>();
         Set<String> denied = new HashSet<>();
-        int window = Math.min(properties.maxWindow(), topK * properties.firstWindowFactor());
+        int window = firstWindow(topK, share);
         int candidates = 0;
         int rounds = 0;
         boolean exhausted = false;
@@ -130,18 +146,18 @@ final class Retrieval {
             Round fetched = candidates(caller.tenant(), q.vector(), q.text(), window, denied, exact);
             List<Candidate> round = fetched.candidates();
             candidates += round.size();
-            Set<String> toCheck = new HashSet<>();
+            Map<String, Long> toCheck = new HashMap<>();
             round.forEach(c -> {
                 if (!decided.containsKey(Versioned.of(c))) {
-                    toCheck.add(c.documentId());
+                    toCheck.put(c.documentId(), c.aclVersion());
                 }
             });
-            Decisions decisions = checker.check(caller, toCheck, q.fresh());
+            Decisions decisions = checker.check(caller, toCheck, q.epoch(), q.fresh());
             failIfErrors(decisions);
             // One check of a document covers every version of it read before the check; VersionCheck
             // later keeps only chunks of the version that was still current after it.
             round.stream()
-                    .filter(c -> toCheck.contains(c.documentId()))
+                    .filter(c -> toCheck.containsKey(c.documentId()))
                     .forEach(c -> decided.put(Versioned.of(c), decisions.outcome(c.documentId())));
             for (Candidate c : round) {
                 if (decided.get(Versioned.of(c)) == Outcome.ALLOWED) {
@@ -155,6 +171,7 @@ final class Retrieval {
                 break;
             }
             if (adaptive && rounds == 1 && allowed.size() < topK && share(decided) < properties.prefilterBelow()) {
+                shares.observe(caller, count(decided, Outcome.ALLOWED), decided.size());
                 Found pre = prefilter(
                         q, candidates, decided.size(), count(decided, Outcome.ALLOWED), count(decided, Outcome.DENIED));
                 if (pre != null) {
@@ -164,6 +181,7 @@ final class Retrieval {
             window = Math.min(properties.maxWindow(), window * properties.growth());
         }
         boolean complete = exhausted || allowed.size() >= topK;
+        shares.observe(caller, count(decided, Outcome.ALLOWED), decided.size());
         return new Found(
                 allowed,
                 candidates,
@@ -177,11 +195,15 @@ final class Retrieval {
                 0);
     }
 
-    /** Null when the caller's list is too long to trust as complete; the caller then post-filters. */
+    /**
+     * Null when the caller's list is too long to trust; the caller then post-filters. The list is the
+     * decision: it was made in the access epoch this search read (or later), exactly what a cached
+     * decision would be, so the documents it returns are not checked a second time.
+     */
     private Found prefilter(Query q, int candidates, int checked, int allowedDocs, int deniedDocs) {
         Caller caller = q.caller();
         int topK = q.topK();
-        Viewable viewable = lister.listViewable(caller, q.fresh());
+        Viewable viewable = lister.listViewable(caller, q.fresh(), q.epoch());
         if (!viewable.complete()) {
             return null;
         }
@@ -189,29 +211,33 @@ final class Retrieval {
                 ? List.of()
                 : chunks.exactWithin(
                         caller.tenant(), q.vector(), q.text(), Math.max(topK * 4, topK), viewable.documentIds());
-        Set<String> documents = new HashSet<>();
-        within.forEach(c -> documents.add(c.documentId()));
-        // The list can be seconds old by now: the returned documents are checked once more.
-        Decisions decisions = checker.check(caller, documents, q.fresh());
-        failIfErrors(decisions);
         Map<Long, Candidate> allowed = new LinkedHashMap<>();
-        within.stream()
-                .filter(c -> decisions.outcome(c.documentId()) == Outcome.ALLOWED)
-                .forEach(c -> allowed.putIfAbsent(c.chunkId(), c));
-        int denied = (int) documents.stream()
-                .filter(d -> decisions.outcome(d) != Outcome.ALLOWED)
-                .count();
+        within.forEach(c -> allowed.putIfAbsent(c.chunkId(), c));
+        int documents =
+                (int) within.stream().map(Candidate::documentId).distinct().count();
         return new Found(
                 allowed,
                 candidates + within.size(),
-                checked + documents.size(),
-                allowedDocs + documents.size() - denied,
-                deniedDocs + denied,
+                checked + documents,
+                allowedDocs + documents,
+                deniedDocs,
                 checked > 0 ? 2 : 1,
                 checked > 0 ? "adaptive-prefilter" : "prefilter",
                 true,
                 true,
                 0);
+    }
+
+    /**
+     * Round one's window: k over the caller's recent allowed share with a margin, or a fixed multiple
+     * of k for a caller not seen lately.
+     */
+    private int firstWindow(int topK, OptionalDouble share) {
+        if (share.isEmpty()) {
+            return Math.min(properties.maxWindow(), topK * properties.firstWindowFactor());
+        }
+        double visible = Math.max(share.getAsDouble(), 1.0 / properties.firstWindowFactor() / 4);
+        return (int) Math.min(properties.maxWindow(), Math.ceil(topK * 1.25 / visible) + 2);
     }
 
     /**

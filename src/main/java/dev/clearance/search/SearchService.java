@@ -62,7 +62,7 @@ public final class SearchService {
         long started = System.nanoTime();
         validate(request);
         // Bad input is refused at once; valid searches wait for a slot (SearchAdmission).
-        return admission.run(() -> run(caller, request, requestId, action, started));
+        return admission.run(caller, () -> run(caller, request, requestId, action, started));
     }
 
     private SearchResponse run(
@@ -70,10 +70,13 @@ public final class SearchService {
         int topK = request.topKOrDefault();
         float[] vector = timed("embed", () -> embedder.embedQuery(request.query()));
         Strategy strategy = request.strategyOrDefault();
-        boolean fresh = changes.changedWithin(caller.tenant(), properties.consistencyWindow());
+        // Read before any decision is asked for or taken from a cache (ADR 0009).
+        AccessChangeLog.TenantAccess access = changes.read(caller.tenant(), properties.consistencyWindow());
+        boolean fresh = access.changedRecently();
         Retrieval.Found found = timed(
                 "retrieve",
-                () -> retrieval.find(new Retrieval.Query(caller, vector, request.query(), topK, fresh), strategy));
+                () -> retrieval.find(
+                        new Retrieval.Query(caller, vector, request.query(), topK, access.epoch(), fresh), strategy));
         List<SearchResult> ranked = Ranking.rank(found.allowed().values(), properties.hybrid()).stream()
                 .limit(topK)
                 .map(s -> new SearchResult(

@@ -63,6 +63,8 @@ class ExactSearchIT extends IntegrationTest {
 
     Api api;
     final Set<String> daves = new HashSet<>();
+    /** Fay may view a tenth of the documents: her searches take the pre-filter. */
+    final Set<String> fays = new HashSet<>();
 
     @Override
     protected Map<String, String> extraProperties() {
@@ -76,9 +78,13 @@ class ExactSearchIT extends IntegrationTest {
         Map<String, Map<String, Object>> documents = new LinkedHashMap<>();
         for (int i = 0; i < DOCUMENTS; i++) {
             String id = "doc-" + i;
-            List<String> viewers = i % 3 == 0 ? List.of("user:dave") : List.of("user:erin");
+            List<String> viewers = new ArrayList<>(List.of(i % 3 == 0 ? "user:dave" : "user:erin"));
             if (i % 3 == 0) {
                 daves.add(id);
+            }
+            if (i % 10 == 1) {
+                viewers.add("user:fay");
+                fays.add(id);
             }
             documents.put(id, Map.of("title", "Planning " + i, "text", Corpus.similarText(i), "viewers", viewers));
         }
@@ -87,28 +93,45 @@ class ExactSearchIT extends IntegrationTest {
 
     @Test
     void resultsAreTheTrueNearestChunksTheCallerMayView() throws SQLException {
-        List<Stored> stored = storedChunks();
         double exactBefore = queries("nearest_exact");
         double approximateBefore = queries("nearest");
+        assertTrueNearest("dave", daves, List.of("adaptive", "postfilter"));
+        assertTrue(queries("nearest_exact") > exactBefore, "the exact scan ran");
+        assertEquals(approximateBefore, queries("nearest"), "the HNSW query did not run");
+    }
+
+    /**
+     * The pre-filter's ranking among the listed documents is exact too. It once was served by the
+     * HNSW index, which applied the list after its approximate window and returned too few chunks.
+     */
+    @Test
+    void aCallerWhoSeesATenthGetsTheTrueNearestChunksThroughThePrefilter() throws SQLException {
+        double withinBefore = queries("exact_within");
+        assertTrueNearest("fay", fays, List.of("prefilter", "adaptive"));
+        assertTrue(queries("exact_within") > withinBefore, "the pre-filter's query ran");
+    }
+
+    private void assertTrueNearest(String user, Set<String> allowed, List<String> strategies) throws SQLException {
+        List<Stored> stored = storedChunks();
         for (String query : QUERIES) {
-            for (String strategy : List.of("adaptive", "postfilter")) {
+            for (String strategy : strategies) {
                 // audit:read, so the response says how the vector leg ran (diagnostics).
                 HttpResponse<Map> response = api.search(
-                        IDP.token("dave", tenant, "audit:read"),
+                        IDP.token(user, tenant, "audit:read"),
                         Map.of("query", query, "topK", TOP_K, "strategy", strategy));
                 Map<?, ?> stats = (Map<?, ?>) response.body().get("diagnostics");
                 assertEquals("exact", stats.get("vectorSearch"), stats.toString());
                 List<Map<String, Object>> results = results(response);
                 assertEquals(TOP_K, results.size(), strategy + " " + stats);
-                results.forEach(r -> assertTrue(daves.contains(r.get("documentId")), "not dave's: " + r));
+                results.forEach(r -> assertTrue(allowed.contains(r.get("documentId")), "not " + user + "'s: " + r));
 
                 float[] vector = embedder.embedQuery(query);
                 List<Stored> oracle = stored.stream()
-                        .filter(s -> daves.contains(s.documentId()))
+                        .filter(s -> allowed.contains(s.documentId()))
                         .sorted(Comparator.comparingDouble((Stored s) -> s.similarity(vector))
                                 .reversed())
                         .toList();
-                // The cutoff is the oracle's: the similarity of the k-th nearest chunk dave may view,
+                // The cutoff is the oracle's: the similarity of the k-th nearest chunk the user may view,
                 // computed here from the stored vectors. The service's own scores play no part.
                 double cutoff = oracle.get(TOP_K - 1).similarity(vector);
                 Map<String, Stored> byChunk = new HashMap<>();
@@ -118,7 +141,7 @@ class ExactSearchIT extends IntegrationTest {
                     String chunkId = (String) r.get("chunkId");
                     returned.add(chunkId);
                     Stored s = byChunk.get(chunkId);
-                    assertTrue(s != null, strategy + " returned chunk " + chunkId + " that dave may not view");
+                    assertTrue(s != null, strategy + " returned chunk " + chunkId + " that " + user + " may not view");
                     // 1e-5 absorbs float32 arithmetic in pgvector: ties at the cutoff may go either way.
                     assertTrue(
                             s.similarity(vector) >= cutoff - 1e-5,
@@ -127,7 +150,7 @@ class ExactSearchIT extends IntegrationTest {
                                     + "'");
                 }
                 assertEquals(TOP_K, returned.size(), "distinct chunks");
-                // Every chunk dave may view that is clearly nearer than the k-th must be among them.
+                // Every chunk the user may view that is clearly nearer than the k-th must be among them.
                 for (Stored s : oracle.subList(0, TOP_K)) {
                     if (s.similarity(vector) > cutoff + 1e-5) {
                         assertTrue(
@@ -138,8 +161,6 @@ class ExactSearchIT extends IntegrationTest {
                 }
             }
         }
-        assertTrue(queries("nearest_exact") > exactBefore, "the exact scan ran");
-        assertEquals(approximateBefore, queries("nearest"), "the HNSW query did not run");
     }
 
     private double queries(String query) {
