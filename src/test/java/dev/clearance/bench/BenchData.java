@@ -400,6 +400,23 @@ public final class BenchData implements BenchRows.Corpus {
                 args.length > 3 ? Integer.parseInt(args[3]) : DEFAULT_SHAPE.chunksPerDocument(),
                 DEFAULT_SHAPE.noise(),
                 DEFAULT_SHAPE.seed());
+        try (ApplicationContext context = loaderContext()) {
+            Embedder embedder = context.getBean(Embedder.class);
+            List<Passage> real = passages(dir, passages, context.getBean(Chunker.class), embedder, cacheFile(passages));
+            derive(real, shape)
+                    .load(
+                            context.getBean(DataSource.class),
+                            context.getBean(RelationshipStore.class),
+                            embedder.modelName());
+        }
+    }
+
+    /**
+     * The service's beans without its HTTP server, on the servers named by the environment ({@code
+     * DB_URL}, {@code DB_USER}, {@code DB_PASSWORD}, {@code FGA_API_URL}; {@code FGA_STORE_NAME}
+     * defaults to the service's), for loading a corpus before a service starts.
+     */
+    static ApplicationContext loaderContext() {
         Map<String, Object> properties = new java.util.HashMap<>();
         properties.put("datasources.default.url", System.getenv("DB_URL"));
         properties.put("datasources.default.username", env("DB_USER", "clearance"));
@@ -410,15 +427,7 @@ public final class BenchData implements BenchRows.Corpus {
         properties.put("micronaut.security.token.jwt.signatures.jwks.idp.url", "http://127.0.0.1:9/jwks");
         properties.put("micronaut.security.token.jwt.claims-validators.issuer", "unused");
         properties.put("micronaut.security.token.jwt.claims-validators.audience", "unused");
-        try (ApplicationContext context = ApplicationContext.run(properties)) {
-            Embedder embedder = context.getBean(Embedder.class);
-            List<Passage> real = passages(dir, passages, context.getBean(Chunker.class), embedder, cacheFile(passages));
-            derive(real, shape)
-                    .load(
-                            context.getBean(DataSource.class),
-                            context.getBean(RelationshipStore.class),
-                            embedder.modelName());
-        }
+        return ApplicationContext.run(properties);
     }
 
     static Path cacheFile(int passages) {
