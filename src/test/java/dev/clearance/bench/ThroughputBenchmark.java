@@ -360,7 +360,7 @@ public final class ThroughputBenchmark {
                     non200.isEmpty() ? "none" : non200.toString(),
                     r.transportErrors(),
                     r.shortResults(),
-                    p.authorization() ? Long.toString(r.leaks()) : r.leaks() + " (not checked: off)",
+                    p.authorization() ? Long.toString(r.leaks()) : r.leaks() + " (expected: authorization off)",
                     p.loadAtStart(),
                     p.loadAtEnd()));
         }
