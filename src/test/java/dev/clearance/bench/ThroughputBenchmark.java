@@ -42,7 +42,10 @@ import javax.sql.DataSource;
  *       and the approximate index forced ({@code exact-max-chunks} 0).
  * </ol>
  *
- * Every answer of phases 1 to 3 is checked against {@link RealBenchData#mayView} (plain Java): a
+ * They run in the order 2, 3, 4 (defaults), 1 (on), 1 (off), 4 (forced paths): the two concurrent
+ * phases back to back, so that they meet about the same background load.
+ *
+ * <p>Every answer of phases 1 to 3 is checked against {@link RealBenchData#mayView} (plain Java): a
  * returned document the user may not view is a leak. OpenFGA calls per search and cache hit rates
  * come from the in-process service's meters, as differences over each measured phase. The service
  * ranks by the vector leg only ({@code clearance.search.hybrid=false}), so its order is cosine
@@ -79,7 +82,9 @@ public final class ThroughputBenchmark {
             double mean,
             double min,
             int errors,
-            TreeMap<String, Integer> modes) {}
+            TreeMap<String, Integer> modes,
+            String loadAtStart,
+            String loadAtEnd) {}
 
     /** A vector path: the service's settings for the recall phase. */
     private record VectorPath(String name, Map<String, Object> properties) {}
@@ -125,11 +130,15 @@ public final class ThroughputBenchmark {
                 }
             }
 
-            phases.add(closedLoop(service, real, "concurrent, authorization on", clients, seconds, queries, true));
-            phases.add(closedLoop(service, real, "one client", 1, seconds, queries, true));
-            phases.add(closedLoop(
-                    service, tenants.tenth(), "one client, a tenth of the corpus", 1, seconds, queries, true));
+            // One client first, so that the concurrent phase with authorization on comes right
+            // before the one with it off and both meet about the same background load.
+            Phase one = closedLoop(service, real, "one client", 1, seconds, queries, true);
+            Phase tenth = closedLoop(
+                    service, tenants.tenth(), "one client, a tenth of the corpus", 1, seconds, queries, true);
             recall.addAll(recall(service, real, "default", queries, recallVectors, oracle, recallUsers));
+            phases.add(closedLoop(service, real, "concurrent, authorization on", clients, seconds, queries, true));
+            phases.add(one);
+            phases.add(tenth);
         }
         Map<String, Object> off = new HashMap<>(base);
         off.put(AuthorizationOffForBenchmarks.PROPERTY, "off");
@@ -267,6 +276,7 @@ public final class ThroughputBenchmark {
                 service.search(RealBenchData.user(u), data.tenant(), q, TOP_K, null);
             }
         }
+        String loadAtStart = BenchService.loadAverage();
         List<RecallRow> rows = new ArrayList<>();
         for (Share share : Share.values()) {
             List<Double> ms = new ArrayList<>();
@@ -306,9 +316,23 @@ public final class ThroughputBenchmark {
                     recalls.stream().mapToDouble(Double::doubleValue).average().orElse(0),
                     recalls.stream().mapToDouble(Double::doubleValue).min().orElse(0),
                     errors,
-                    modes));
+                    modes,
+                    loadAtStart,
+                    null));
         }
-        return rows;
+        String loadAtEnd = BenchService.loadAverage();
+        return rows.stream()
+                .map(r -> new RecallRow(
+                        r.path(),
+                        r.share(),
+                        r.ms(),
+                        r.mean(),
+                        r.min(),
+                        r.errors(),
+                        r.modes(),
+                        r.loadAtStart(),
+                        loadAtEnd))
+                .toList();
     }
 
     private static void print(
@@ -384,7 +408,7 @@ public final class ThroughputBenchmark {
                 on.result().p95() / one.result().p95()));
         out.append(String.format(
                 Locale.ROOT,
-                "- p50 one client, %s (%,d chunks) / %s (%,d chunks): %.0f / %.0f ms = **%.2f**%n",
+                "- p50 one client, %s (%,d chunks, the one-client phase) / %s (%,d chunks): %.0f / %.0f ms = **%.2f**%n",
                 tenants.full().tenant(),
                 tenants.full().chunks(),
                 tenants.tenth().tenant(),
@@ -481,9 +505,16 @@ public final class ThroughputBenchmark {
             }
             out.append('\n');
         }
-        out.append("\nPaths taken (strategy, vector search: searches):\n\n");
+        out.append("\nPaths taken (strategy, vector search: searches) and load average at start / end:\n\n");
         byPath.forEach((path, perShare) -> {
-            out.append("- ").append(path).append(": ");
+            RecallRow first = perShare.values().iterator().next();
+            out.append("- ")
+                    .append(path)
+                    .append(" (load ")
+                    .append(first.loadAtStart())
+                    .append(" / ")
+                    .append(first.loadAtEnd())
+                    .append("): ");
             List<String> parts = new ArrayList<>();
             perShare.forEach((share, r) -> parts.add(share.label + " " + r.modes()));
             out.append(String.join("; ", parts)).append('\n');
