@@ -71,6 +71,7 @@ public final class ThroughputBenchmark {
             boolean authorization,
             LoadTest.Result result,
             Map<String, Double> meters,
+            Map<Share, Long> shortByShare,
             String loadAtStart,
             String loadAtEnd) {}
 
@@ -199,6 +200,9 @@ public final class ThroughputBenchmark {
             tokens.add(token);
             userOf.put(token, u);
         }
+        // Short answers per share class, in the measured run only (not the warm-up).
+        Map<Share, Long> shortByShare = new java.util.concurrent.ConcurrentSkipListMap<>();
+        java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean();
         LoadTest.Judge judge = new LoadTest.Judge() {
             @Override
             public long leaks(String token, JsonNode results) {
@@ -216,7 +220,12 @@ public final class ThroughputBenchmark {
             @Override
             public boolean isShort(String token, JsonNode results) {
                 // The vector leg has no threshold: k viewable chunks always make k results.
-                return results.size() != Math.min(TOP_K, data.viewableChunks(userOf.get(token)));
+                int u = userOf.get(token);
+                boolean isShort = results.size() != Math.min(TOP_K, data.viewableChunks(u));
+                if (isShort && counting.get()) {
+                    shortByShare.merge(RealBenchData.share(u), 1L, Long::sum);
+                }
+                return isShort;
             }
         };
         LoadTest load = new LoadTest(service.url());
@@ -224,12 +233,14 @@ public final class ThroughputBenchmark {
         MeterRegistry registry = service.bean(MeterRegistry.class);
         String loadAtStart = BenchService.loadAverage();
         Map<String, Double> before = meters(registry);
+        counting.set(true);
         LoadTest.Result result = load.run(tokens, judge, queries, TOP_K, seconds, clients);
         Map<String, Double> after = meters(registry);
         String loadAtEnd = BenchService.loadAverage();
         Map<String, Double> delta = new TreeMap<>();
         after.forEach((k, v) -> delta.put(k, v - before.getOrDefault(k, 0.0)));
-        return new Phase(name, data.tenant(), clients, authorization, result, delta, loadAtStart, loadAtEnd);
+        return new Phase(
+                name, data.tenant(), clients, authorization, result, delta, shortByShare, loadAtStart, loadAtEnd);
     }
 
     /**
@@ -371,7 +382,7 @@ public final class ThroughputBenchmark {
             non200.remove(200);
             out.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %d | %s | %,d | %.1f | %.0f | %.0f | %.0f | %s | %d | %d | %s | %s / %s |%n",
+                    "| %s | %s | %d | %s | %,d | %.1f | %.0f | %.0f | %.0f | %s | %d | %s | %s | %s / %s |%n",
                     p.name(),
                     p.tenant(),
                     p.clients(),
@@ -383,7 +394,7 @@ public final class ThroughputBenchmark {
                     r.p99(),
                     non200.isEmpty() ? "none" : non200.toString(),
                     r.transportErrors(),
-                    r.shortResults(),
+                    shortAnswers(r.shortResults(), p.shortByShare()),
                     p.authorization() ? Long.toString(r.leaks()) : r.leaks() + " (expected: authorization off)",
                     p.loadAtStart(),
                     p.loadAtEnd()));
@@ -429,6 +440,16 @@ public final class ThroughputBenchmark {
         printMeters(out, phases);
         printRecall(out, recall);
         System.out.println(out);
+    }
+
+    /** The count, and per share class where there are any: {@code 14 (10 %: 14)}. */
+    private static String shortAnswers(long total, Map<Share, Long> byShare) {
+        if (total == 0 || byShare.isEmpty()) {
+            return Long.toString(total);
+        }
+        List<String> parts = new ArrayList<>();
+        byShare.forEach((share, n) -> parts.add(share.label + ": " + n));
+        return total + " (" + String.join(", ", parts) + ")";
     }
 
     private static void printMeters(StringBuilder out, List<Phase> phases) {
