@@ -4,11 +4,14 @@
 #   scripts/bench.sh ingest [corpusDir] [documents=all]
 #   scripts/bench.sh search [corpusDir] [passages=2000] [documents=10000] [chunksPerDocument=10] [queries=100] [warmup=10]
 #   scripts/bench.sh data   [corpusDir] [passages=2000] [documents=10000] [chunksPerDocument=10]
+#   scripts/bench.sh throughput [passages=100000] [seconds=30] [clients=16]
 #
 # The servers come from the test support: DB_URL/FGA_API_URL (with DB_USER, DB_PASSWORD) when set,
 # otherwise PostgreSQL/pgvector and OpenFGA started by scripts/servers.sh on free ports for the run
 # (CLEARANCE_TEST_SERVERS=local skips the Docker probe). `data` only loads the search corpus into
-# the servers named by DB_URL/FGA_API_URL, for load tests. Benchmarks are not part of `mvn verify`.
+# the servers named by DB_URL/FGA_API_URL, for load tests. `throughput` runs on the real corpus that
+# scripts/bench-corpus.sh builds (CLEARANCE_BENCH_CACHE, default /var/cache/clearance/bench-corpus).
+# Benchmarks are not part of `mvn verify`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/jdk.sh
@@ -19,8 +22,9 @@ case "$what" in
   ingest) main=dev.clearance.bench.IngestBenchmark ;;
   search) main=dev.clearance.bench.SearchBenchmark ;;
   data) main=dev.clearance.bench.BenchData ;;
+  throughput) main=dev.clearance.bench.ThroughputBenchmark ;;
   *)
-    echo "usage: scripts/bench.sh {ingest|search|data} [arguments]" >&2
+    echo "usage: scripts/bench.sh {ingest|search|data|throughput} [arguments]" >&2
     exit 2
     ;;
 esac

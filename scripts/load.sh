@@ -6,17 +6,22 @@
 #
 #   scripts/load.sh                 # search the demo corpus (tenant acme)
 #   LOAD_DATA=bench scripts/load.sh # search the 100k-chunk benchmark corpus (see docs/benchmarks.md)
+#   LOAD_DATA=real scripts/load.sh  # search the real corpus (tenant real) as 1,024 users (docs/benchmarks.md)
 #
 # Settings: LOAD_CLIENTS (16), LOAD_SECONDS (60), LOAD_PORT (18080), LOAD_INGEST (1 = run the ingest
-# job alongside, 0 = search only).
+# job alongside, 0 = search only). LOAD_DATA=real reads the corpus that scripts/bench-corpus.sh builds
+# (CLEARANCE_BENCH_CACHE, default /var/cache/clearance/bench-corpus) and loads LOAD_PASSAGES (100000)
+# of its passages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+QUERY_ARGS=()
 source scripts/jdk.sh
 
 CLIENTS="${LOAD_CLIENTS:-16}"
 SECONDS_TO_RUN="${LOAD_SECONDS:-60}"
 PORT="${LOAD_PORT:-18080}"
 DATA="${LOAD_DATA:-demo}"
+BENCH_CACHE="${CLEARANCE_BENCH_CACHE:-/var/cache/clearance/bench-corpus}"
 INGEST="${LOAD_INGEST:-1}"
 JAR=target/clearance-0.1.0-SNAPSHOT.jar
 WORK="$(mktemp -d)"
@@ -40,6 +45,12 @@ if [ "$DATA" = bench ]; then
   # Written straight into the servers, before the service starts and resolves the OpenFGA model.
   echo "[load] loading the 100k-chunk benchmark corpus into tenant bench (docs/benchmarks.md)"
   java -Xmx3g -cp "$CLIENT_CP" dev.clearance.bench.BenchData ingest-jobs/corpus/docs
+fi
+if [ "$DATA" = real ]; then
+  # The same way: rows and tuples of tenants real and real10k; rows are kept when already loaded.
+  echo "[load] loading the real corpus into tenants real and real10k (docs/benchmarks.md)"
+  CLEARANCE_BENCH_CACHE="$BENCH_CACHE" java -Xmx3g -cp "$CLIENT_CP" dev.clearance.bench.RealBenchData \
+    "${LOAD_PASSAGES:-100000}"
 fi
 
 export MICRONAUT_SERVER_PORT="$PORT"
@@ -68,7 +79,15 @@ case "$DATA" in
     # Users who may read 100 %, 10 %, 1 % and 0.1 % of the documents.
     CALLERS="bench-all,bench-10,bench-1,bench-01"
     ;;
-  *) echo "LOAD_DATA must be demo or bench" >&2; exit 2 ;;
+  real)
+    TENANT=real
+    # 1,024 users, a quarter each reading 100 %, 10 %, 1 % and 0.1 % of the documents; the queries
+    # are the corpus's own section headings.
+    CALLERS="u0000..u1023"
+    head -n 200 "$BENCH_CACHE/queries.txt" >"$WORK/queries.txt"
+    QUERY_ARGS=(--queries "$WORK/queries.txt")
+    ;;
+  *) echo "LOAD_DATA must be demo, bench or real" >&2; exit 2 ;;
 esac
 
 if [ "$INGEST" = 1 ]; then
@@ -83,7 +102,7 @@ fi
 
 set +e
 java -cp "$CLIENT_CP" dev.clearance.load.LoadTest --url "$URL" --tenant "$TENANT" --callers "$CALLERS" \
-  --clients "$CLIENTS" --seconds "$SECONDS_TO_RUN" --pid "$SERVICE_PID"
+  --clients "$CLIENTS" --seconds "$SECONDS_TO_RUN" --pid "$SERVICE_PID" "${QUERY_ARGS[@]}"
 LOAD_STATUS=$?
 set -e
 

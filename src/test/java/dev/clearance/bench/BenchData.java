@@ -10,16 +10,10 @@ import io.micronaut.context.ApplicationContext;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,7 +22,6 @@ import java.util.Random;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
-import org.postgresql.PGConnection;
 
 /**
  * The synthetic search corpus of the benchmarks and load tests, derived from real passages.
@@ -60,7 +53,7 @@ import org.postgresql.PGConnection;
  * corpus into servers named by {@code DB_URL}, {@code DB_USER}, {@code DB_PASSWORD} and {@code
  * FGA_API_URL}.
  */
-public final class BenchData {
+public final class BenchData implements BenchRows.Corpus {
 
     public static final String TENANT = "bench";
     private static final int FOLDERS = 100;
@@ -141,10 +134,12 @@ public final class BenchData {
         return shape;
     }
 
+    @Override
     public int dimension() {
         return passages.getFirst().vector().length;
     }
 
+    @Override
     public float[] vectors() {
         return vectors;
     }
@@ -153,7 +148,8 @@ public final class BenchData {
         return passages.get(passageOf[chunk]);
     }
 
-    public static String documentId(int d) {
+    /** The id of document {@code d} in the bench corpora: {@code d00000}, {@code d00001}, ... */
+    public static String id(int d) {
         return String.format("d%05d", d);
     }
 
@@ -161,7 +157,7 @@ public final class BenchData {
         return Integer.parseInt(id.substring(1));
     }
 
-    private static String folderId(int f) {
+    static String folderId(int f) {
         return String.format("f%02d", f);
     }
 
@@ -177,6 +173,7 @@ public final class BenchData {
     }
 
     /** The tuples that implement {@link #mayView}, tenant-scoped as the service stores them. */
+    @Override
     public List<ScopedTuple> tuples() {
         List<ScopedTuple> tuples = new ArrayList<>();
         String everyone = ObjectIds.scoped("group", TENANT, "everyone");
@@ -191,7 +188,7 @@ public final class BenchData {
             }
         }
         for (int d = 0; d < shape.documents(); d++) {
-            String document = ObjectIds.scoped("document", TENANT, documentId(d));
+            String document = ObjectIds.scoped("document", TENANT, id(d));
             tuples.add(new ScopedTuple(ObjectIds.scoped("folder", TENANT, folderId(d % FOLDERS)), "parent", document));
             if (d % FOLDERS == 11 && d / FOLDERS < 10) {
                 tuples.add(new ScopedTuple("user:" + Audience.TENTH.user, "viewer", document));
@@ -201,172 +198,51 @@ public final class BenchData {
     }
 
     /**
-     * Writes documents, chunks and tuples unless the tenant already holds exactly this corpus. The
-     * HNSW index is dropped during the copy and built again afterwards (much faster than inserting
-     * into it row by row); the database should be one for benchmarks.
+     * Writes documents, chunks and tuples unless the tenant already holds exactly this corpus (see
+     * {@link BenchRows#load}).
      */
     public void load(DataSource dataSource, RelationshipStore relationships, String modelName) {
-        long started = System.nanoTime();
-        if (loaded(dataSource)) {
-            System.out.printf(
-                    "bench data: tenant '%s' already holds %,d chunks; rows not copied again%n",
-                    TENANT, shape.chunks());
-        } else {
-            copy(dataSource, modelName, started);
-        }
-        // Tuples are always written (duplicates are ignored): the OpenFGA store may be newer than the rows.
-        long writing = System.nanoTime();
-        List<ScopedTuple> tuples = tuples();
-        relationships.write(tuples, List.of());
-        recordDesiredState(dataSource, tuples);
-        System.out.printf("bench data: wrote %,d OpenFGA tuples in %.0f s%n", tuples.size(), seconds(writing));
+        BenchRows.load(dataSource, relationships, modelName, List.of(this));
     }
 
-    /**
-     * The same tuples as the service's desired state (version 1, synced, as the copied documents), so
-     * the reconciler sees them as intended instead of removing them as written behind its back.
-     */
-    private static void recordDesiredState(DataSource dataSource, List<ScopedTuple> tuples) {
-        String[] objects = tuples.stream().map(ScopedTuple::object).toArray(String[]::new);
-        String[] relations = tuples.stream().map(ScopedTuple::relation).toArray(String[]::new);
-        String[] subjects = tuples.stream().map(ScopedTuple::user).toArray(String[]::new);
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement objectRows = c.prepareStatement("""
-                        INSERT INTO access_objects (object, tenant, version, synced_version)
-                        SELECT DISTINCT o, ?, 1, 1 FROM unnest(?::text[]) AS o ON CONFLICT (object) DO NOTHING""");
-                PreparedStatement tupleRows = c.prepareStatement("""
-                        INSERT INTO desired_tuples (object, relation, subject)
-                        SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) ON CONFLICT DO NOTHING""")) {
-            objectRows.setString(1, TENANT);
-            objectRows.setArray(2, c.createArrayOf("text", objects));
-            objectRows.executeUpdate();
-            tupleRows.setArray(1, c.createArrayOf("text", objects));
-            tupleRows.setArray(2, c.createArrayOf("text", relations));
-            tupleRows.setArray(3, c.createArrayOf("text", subjects));
-            tupleRows.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("recording the bench corpus's desired access state failed", e);
-        }
+    @Override
+    public String tenant() {
+        return TENANT;
     }
 
-    private void copy(DataSource dataSource, String modelName, long started) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-                s.execute("DELETE FROM documents WHERE tenant = '" + TENANT + "'");
-                s.execute("DROP INDEX IF EXISTS chunks_embedding_hnsw");
-            }
-            copyDocuments(c, modelName);
-            copyChunks(c);
-            c.commit();
-            System.out.printf(
-                    "bench data: copied %,d documents, %,d chunks in %.0f s%n",
-                    shape.documents(), shape.chunks(), seconds(started));
-            long indexing = System.nanoTime();
-            c.setAutoCommit(true);
-            try (Statement s = c.createStatement()) {
-                s.execute("SET maintenance_work_mem = '1GB'");
-                s.execute("CREATE INDEX chunks_embedding_hnsw ON chunks USING hnsw (embedding vector_cosine_ops)");
-                s.execute("ANALYZE documents");
-                s.execute("ANALYZE chunks");
-            }
-            System.out.printf("bench data: HNSW index built in %.0f s%n", seconds(indexing));
-        } catch (SQLException | IOException e) {
-            throw new IllegalStateException("loading the bench corpus failed", e);
-        }
+    @Override
+    public int documents() {
+        return shape.documents();
     }
 
-    private boolean loaded(DataSource dataSource) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("SELECT count(*) FROM chunks WHERE tenant = ?")) {
-            s.setString(1, TENANT);
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getLong(1) == shape.chunks();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+    @Override
+    public int chunksPerDocument() {
+        return shape.chunksPerDocument();
     }
 
-    private void copyDocuments(Connection c, String modelName) throws SQLException, IOException {
-        StringBuilder rows = new StringBuilder();
-        for (int d = 0; d < shape.documents(); d++) {
-            int tokens = 0;
-            for (int j = 0; j < shape.chunksPerDocument(); j++) {
-                tokens += passageOfChunk(d * shape.chunksPerDocument() + j).tokens();
-            }
-            String title = passageOfChunk(d * shape.chunksPerDocument()).title();
-            rows.append(TENANT)
-                    .append('\t')
-                    .append(documentId(d))
-                    .append('\t')
-                    .append(escape(title))
-                    .append('\t')
-                    .append("bench:")
-                    .append(documentId(d))
-                    .append('\t')
-                    .append(folderId(d % FOLDERS))
-                    .append("\ttext/markdown\tbench-")
-                    .append(documentId(d))
-                    .append("\tbench\t1\t1\t")
-                    .append(shape.chunksPerDocument())
-                    .append('\t')
-                    .append(tokens)
-                    .append('\t')
-                    .append(modelName)
-                    .append('\n');
-        }
-        c.unwrap(PGConnection.class)
-                .getCopyAPI()
-                .copyIn(
-                        "COPY documents (tenant, id, title, source, folder, mime_type, content_hash, grants_hash,"
-                                + " acl_version, acl_synced_version, chunk_count, token_count, embedding_model)"
-                                + " FROM STDIN",
-                        new StringReader(rows.toString()));
+    @Override
+    public String documentId(int document) {
+        return id(document);
     }
 
-    private void copyChunks(Connection c) throws SQLException, IOException {
-        int dim = dimension();
-        int per = shape.chunksPerDocument();
-        StringBuilder rows = new StringBuilder();
-        for (int chunk = 0; chunk < shape.chunks(); chunk++) {
-            Passage passage = passageOfChunk(chunk);
-            rows.append(TENANT)
-                    .append('\t')
-                    .append(documentId(chunk / per))
-                    .append('\t')
-                    .append(chunk % per)
-                    .append('\t')
-                    .append(escape(passage.text()))
-                    .append('\t')
-                    .append(passage.tokens())
-                    .append("\t[");
-            int offset = chunk * dim;
-            for (int i = 0; i < dim; i++) {
-                if (i > 0) {
-                    rows.append(',');
-                }
-                rows.append(vectors[offset + i]);
-            }
-            rows.append("]\n");
-            if ((chunk + 1) % 5_000 == 0 || chunk + 1 == shape.chunks()) {
-                c.unwrap(PGConnection.class)
-                        .getCopyAPI()
-                        .copyIn(
-                                "COPY chunks (tenant, document_id, ordinal, text, tokens, embedding) FROM STDIN",
-                                new StringReader(rows.toString()));
-                rows.setLength(0);
-            }
-        }
+    @Override
+    public String folder(int document) {
+        return folderId(document % FOLDERS);
     }
 
-    /** COPY text format: backslash, tab, newline and carriage return are escaped. */
-    private static String escape(String value) {
-        return value.replace("\\", "\\\\")
-                .replace("\t", "\\t")
-                .replace("\n", "\\n")
-                .replace("\r", "\\r");
+    @Override
+    public String title(int document) {
+        return passageOfChunk(document * shape.chunksPerDocument()).title();
+    }
+
+    @Override
+    public String text(int chunk) {
+        return passageOfChunk(chunk).text();
+    }
+
+    @Override
+    public int tokens(int chunk) {
+        return passageOfChunk(chunk).tokens();
     }
 
     // ---- Passages and queries from the corpus -------------------------------------------------
@@ -524,6 +400,23 @@ public final class BenchData {
                 args.length > 3 ? Integer.parseInt(args[3]) : DEFAULT_SHAPE.chunksPerDocument(),
                 DEFAULT_SHAPE.noise(),
                 DEFAULT_SHAPE.seed());
+        try (ApplicationContext context = loaderContext()) {
+            Embedder embedder = context.getBean(Embedder.class);
+            List<Passage> real = passages(dir, passages, context.getBean(Chunker.class), embedder, cacheFile(passages));
+            derive(real, shape)
+                    .load(
+                            context.getBean(DataSource.class),
+                            context.getBean(RelationshipStore.class),
+                            embedder.modelName());
+        }
+    }
+
+    /**
+     * The service's beans without its HTTP server, on the servers named by the environment ({@code
+     * DB_URL}, {@code DB_USER}, {@code DB_PASSWORD}, {@code FGA_API_URL}; {@code FGA_STORE_NAME}
+     * defaults to the service's), for loading a corpus before a service starts.
+     */
+    static ApplicationContext loaderContext() {
         Map<String, Object> properties = new java.util.HashMap<>();
         properties.put("datasources.default.url", System.getenv("DB_URL"));
         properties.put("datasources.default.username", env("DB_USER", "clearance"));
@@ -534,15 +427,7 @@ public final class BenchData {
         properties.put("micronaut.security.token.jwt.signatures.jwks.idp.url", "http://127.0.0.1:9/jwks");
         properties.put("micronaut.security.token.jwt.claims-validators.issuer", "unused");
         properties.put("micronaut.security.token.jwt.claims-validators.audience", "unused");
-        try (ApplicationContext context = ApplicationContext.run(properties)) {
-            Embedder embedder = context.getBean(Embedder.class);
-            List<Passage> real = passages(dir, passages, context.getBean(Chunker.class), embedder, cacheFile(passages));
-            derive(real, shape)
-                    .load(
-                            context.getBean(DataSource.class),
-                            context.getBean(RelationshipStore.class),
-                            embedder.modelName());
-        }
+        return ApplicationContext.run(properties);
     }
 
     static Path cacheFile(int passages) {

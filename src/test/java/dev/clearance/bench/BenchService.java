@@ -85,6 +85,33 @@ final class BenchService implements AutoCloseable {
         }
     }
 
+    /**
+     * One search as an auditor (scope {@code audit:read}, so the answer carries {@code diagnostics}:
+     * rounds, strategy, vector path), with a fresh token (the test issuer's tokens expire after 10
+     * minutes; signing takes about a millisecond and is part of the measured time). {@code strategy}
+     * null leaves the service's default. Returns the response body, or null when the service
+     * answered with an error, which is printed.
+     */
+    JsonNode search(String user, String tenant, String query, int topK, String strategy) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("query", query);
+        body.put("topK", topK);
+        if (strategy != null) {
+            body.put("strategy", strategy);
+        }
+        try {
+            return call("POST", "/v1/search", token(user, tenant, "audit:read"), body);
+        } catch (IllegalStateException e) {
+            System.err.println((strategy == null ? "default strategy" : strategy) + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** The base URL of the running service, e.g. {@code http://localhost:40123}. */
+    String url() {
+        return server.getURL().toString();
+    }
+
     @Override
     public void close() {
         server.close();

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,8 +40,6 @@ public final class SearchBenchmark {
 
     private static final int TOP_K = 10;
     private static final String[] STRATEGIES = {"postfilter", "prefilter", "adaptive"};
-    /** Similarities of pgvector (float) and of the oracle (double) differ in the last digits. */
-    private static final double TIE = 1e-5;
 
     private record Row(
             String strategy,
@@ -101,7 +98,7 @@ public final class SearchBenchmark {
                 // 50 documents no earlier repetition asked about, so OpenFGA's check cache does not answer.
                 List<String> ids = new ArrayList<>(50);
                 for (int k = 0; k < 50; k++) {
-                    ids.add(BenchData.documentId((r * 50 + k) % shape.documents()));
+                    ids.add(BenchData.id((r * 50 + k) % shape.documents()));
                 }
                 long t = System.nanoTime();
                 var decisions = checker.check(everyone, ids, false);
@@ -114,11 +111,11 @@ public final class SearchBenchmark {
             }
 
             // Oracle: exact top 10 by cosine among the chunks each user may view.
-            Map<Audience, List<Oracle>> oracle = new EnumMap<>(Audience.class);
+            Map<Audience, List<ExactTop>> oracle = new EnumMap<>(Audience.class);
             for (Audience a : Audience.values()) {
-                List<Oracle> perQuery = new ArrayList<>();
+                List<ExactTop> perQuery = new ArrayList<>();
                 for (float[] v : vectors) {
-                    perQuery.add(Oracle.of(data, a, v));
+                    perQuery.add(ExactTop.of(data, d -> BenchData.mayView(a, d), v, TOP_K));
                 }
                 oracle.put(a, perQuery);
             }
@@ -140,7 +137,7 @@ public final class SearchBenchmark {
                             .forEach(c -> results.addObject()
                                     .put("documentId", c.documentId())
                                     .put("position", c.ordinal()));
-                    sum += oracle.get(Audience.ALL).get(i).recall(data, vectors.get(i), results);
+                    sum += oracle.get(Audience.ALL).get(i).recall(data, d -> true, vectors.get(i), results);
                 }
                 annRecall.put(window, sum / queries.size());
             }
@@ -182,7 +179,9 @@ public final class SearchBenchmark {
                             errors.merge(s, 1, Integer::sum);
                             continue;
                         }
-                        recall.get(s)[i] = oracle.get(a).get(i).recall(data, vectors.get(i), body.path("results"));
+                        recall.get(s)[i] = oracle.get(a)
+                                .get(i)
+                                .recall(data, d -> BenchData.mayView(a, d), vectors.get(i), body.path("results"));
                         rounds.get(s)[i] =
                                 body.path("diagnostics").path("rounds").asInt();
                         complete.get(s)[i] = body.path("stats").path("complete").asBoolean() ? 1 : 0;
@@ -254,94 +253,7 @@ public final class SearchBenchmark {
 
     /** The response body, or null when the service answered with an error. */
     private static JsonNode search(BenchService service, Audience audience, String query, String strategy) {
-        // A fresh token per request: the test issuer's tokens expire after 10 minutes. Signing takes
-        // about a millisecond and is part of the measured time.
-        // audit:read: the benchmark reports rounds, strategy and vector path, which only auditors see.
-        String token = service.token(audience.user, BenchData.TENANT, "audit:read");
-        try {
-            return service.call(
-                    "POST", "/v1/search", token, Map.of("query", query, "topK", TOP_K, "strategy", strategy));
-        } catch (IllegalStateException e) {
-            System.err.println(strategy + ": " + e.getMessage());
-            return null;
-        }
-    }
-
-    /** The exact top 10 of one query for one user, and the 10th similarity. */
-    private record Oracle(Set<String> top, double tenth) {
-
-        static Oracle of(BenchData data, Audience audience, float[] query) {
-            int per = data.shape().chunksPerDocument();
-            int dim = data.dimension();
-            float[] all = data.vectors();
-            double[] bestScore = new double[TOP_K];
-            int[] bestChunk = new int[TOP_K];
-            Arrays.fill(bestScore, Double.NEGATIVE_INFINITY);
-            Arrays.fill(bestChunk, -1);
-            for (int d = 0; d < data.shape().documents(); d++) {
-                if (!BenchData.mayView(audience, d)) {
-                    continue;
-                }
-                for (int j = 0; j < per; j++) {
-                    int chunk = d * per + j;
-                    double score = dot(query, all, chunk * dim, dim);
-                    if (score > bestScore[TOP_K - 1]) {
-                        int k = TOP_K - 1;
-                        while (k > 0 && bestScore[k - 1] < score) {
-                            bestScore[k] = bestScore[k - 1];
-                            bestChunk[k] = bestChunk[k - 1];
-                            k--;
-                        }
-                        bestScore[k] = score;
-                        bestChunk[k] = chunk;
-                    }
-                }
-            }
-            Set<String> top = new HashSet<>();
-            for (int c : bestChunk) {
-                top.add(key(c / per, c % per));
-            }
-            return new Oracle(top, bestScore[TOP_K - 1]);
-        }
-
-        /**
-         * Share of the oracle's 10 the service returned. A returned chunk that is not in the oracle's
-         * set but ties with its 10th similarity (within float precision) also counts; a chunk the user
-         * may not view never does.
-         */
-        double recall(BenchData data, float[] query, JsonNode results) {
-            int per = data.shape().chunksPerDocument();
-            int hits = 0;
-            int n = 0;
-            for (JsonNode r : results) {
-                if (n++ >= TOP_K) {
-                    break;
-                }
-                String document = r.path("documentId").asText();
-                int ordinal = r.path("position").asInt();
-                if (top.contains(key(BenchData.documentIndex(document), ordinal))) {
-                    hits++;
-                    continue;
-                }
-                int chunk = BenchData.documentIndex(document) * per + ordinal;
-                if (dot(query, data.vectors(), chunk * data.dimension(), data.dimension()) >= tenth - TIE) {
-                    hits++;
-                }
-            }
-            return Math.min(TOP_K, hits) / (double) TOP_K;
-        }
-
-        static String key(int document, int ordinal) {
-            return document + "#" + ordinal;
-        }
-    }
-
-    private static double dot(float[] q, float[] all, int offset, int dim) {
-        double sum = 0;
-        for (int i = 0; i < dim; i++) {
-            sum += q[i] * all[offset + i];
-        }
-        return sum;
+        return service.search(audience.user, BenchData.TENANT, query, TOP_K, strategy);
     }
 
     private static double ms(long startedNanos) {

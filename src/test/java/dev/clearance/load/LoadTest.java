@@ -32,6 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * LoadTest --url http://127.0.0.1:8080 --tenant acme --callers alice,carol,hana,fred,alice/helpdesk-bot
  *          --clients 16 --seconds 60 [--pid PID] [--queries FILE] [--topK 10]
  * </pre>
+ *
+ * <p>{@code --callers u0000..u1023} names 1,024 users at once (see {@link #callers}).
  */
 public final class LoadTest {
 
@@ -108,8 +110,7 @@ public final class LoadTest {
         Map<String, String> options = options(args);
         LoadTest load = new LoadTest(options.getOrDefault("url", "http://127.0.0.1:8080"));
         String tenant = options.getOrDefault("tenant", "acme");
-        List<String> callers =
-                Arrays.asList(options.getOrDefault("callers", "alice").split(","));
+        List<String> callers = callers(options.getOrDefault("callers", "alice"));
         int clients = Integer.parseInt(options.getOrDefault("clients", "16"));
         int seconds = Integer.parseInt(options.getOrDefault("seconds", "60"));
         int topK = Integer.parseInt(options.getOrDefault("topK", "10"));
@@ -128,7 +129,13 @@ public final class LoadTest {
         Memory before = pid == null ? null : load.memory(pid);
         System.out.printf(
                 "load: %d clients, %d s, %d callers (%s), %d queries, topK %d, load average %s%n",
-                clients, seconds, callers.size(), String.join(",", callers), queries.size(), topK, loadAverage());
+                clients,
+                seconds,
+                callers.size(),
+                callers.size() <= 10 ? String.join(",", callers) : callers.getFirst() + ".." + callers.getLast(),
+                queries.size(),
+                topK,
+                loadAverage());
         Result result = load.run(tokens, queries, topK, seconds, clients);
         Memory after = pid == null ? null : load.memory(pid);
         System.out.println(report(result, before, after));
@@ -155,6 +162,68 @@ public final class LoadTest {
             int topK,
             int seconds,
             int clients)
+            throws InterruptedException {
+        return run(tokens, Judge.readable(allowed, topK), queries, topK, seconds, clients);
+    }
+
+    /**
+     * How a benchmark judges a 200 answer of the caller a token stands for: how many results the
+     * caller may not read (leaks), and whether the answer has fewer results than it must.
+     */
+    public interface Judge {
+        long leaks(String token, JsonNode results);
+
+        boolean isShort(String token, JsonNode results);
+
+        /** Judges nothing: no leaks, never short. */
+        Judge NONE = new Judge() {
+            @Override
+            public long leaks(String token, JsonNode results) {
+                return 0;
+            }
+
+            @Override
+            public boolean isShort(String token, JsonNode results) {
+                return false;
+            }
+        };
+
+        /**
+         * For tokens whose readable document ids are known (each document one chunk): results outside
+         * that set leak, answers with other than min(topK, readable) results are short. Tokens not in
+         * the map are not judged.
+         */
+        static Judge readable(Map<String, java.util.Set<String>> allowed, int topK) {
+            return new Judge() {
+                @Override
+                public long leaks(String token, JsonNode results) {
+                    java.util.Set<String> readable = allowed.get(token);
+                    if (readable == null) {
+                        return 0;
+                    }
+                    long leaks = 0;
+                    for (JsonNode r : results) {
+                        if (!readable.contains(r.path("documentId").asText())) {
+                            leaks++;
+                        }
+                    }
+                    return leaks;
+                }
+
+                @Override
+                public boolean isShort(String token, JsonNode results) {
+                    java.util.Set<String> readable = allowed.get(token);
+                    return readable != null && results.size() != Math.min(topK, readable.size());
+                }
+            };
+        }
+    }
+
+    /**
+     * As {@link #run(List, List, int, int, int)}, with every 200 answer judged by {@code judge}
+     * (leaks and short answers are counted as errors).
+     */
+    public Result run(List<String> tokens, Judge judge, List<String> queries, int topK, int seconds, int clients)
             throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
@@ -187,18 +256,10 @@ public final class LoadTest {
                                 if (results.isEmpty()) {
                                     empty.incrementAndGet();
                                 }
-                                java.util.Set<String> readable = allowed.get(token);
-                                if (readable != null) {
-                                    if (results.size() != Math.min(topK, readable.size())) {
-                                        shortResults.incrementAndGet();
-                                    }
-                                    results.forEach(r -> {
-                                        if (!readable.contains(
-                                                r.path("documentId").asText())) {
-                                            leaks.incrementAndGet();
-                                        }
-                                    });
+                                if (judge.isShort(token, results)) {
+                                    shortResults.incrementAndGet();
                                 }
+                                leaks.addAndGet(judge.leaks(token, results));
                             }
                         } catch (IOException e) {
                             transport.incrementAndGet();
@@ -336,6 +397,28 @@ public final class LoadTest {
         } catch (IOException e) {
             return "unknown";
         }
+    }
+
+    /**
+     * Callers separated by commas; {@code u0000..u1023} stands for every name from {@code u0000} to
+     * {@code u1023} (same prefix, numbers zero-padded to the width of the first).
+     */
+    static List<String> callers(String spec) {
+        List<String> out = new ArrayList<>();
+        java.util.regex.Pattern range = java.util.regex.Pattern.compile("(\\D*)(\\d+)\\.\\.\\1(\\d+)");
+        for (String part : spec.split(",")) {
+            java.util.regex.Matcher m = range.matcher(part.strip());
+            if (!m.matches()) {
+                out.add(part.strip());
+                continue;
+            }
+            int from = Integer.parseInt(m.group(2));
+            int to = Integer.parseInt(m.group(3));
+            for (int i = from; i <= to; i++) {
+                out.add(m.group(1) + String.format("%0" + m.group(2).length() + "d", i));
+            }
+        }
+        return out;
     }
 
     private static Map<String, String> options(String[] args) {

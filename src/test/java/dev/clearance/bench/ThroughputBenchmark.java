@@ -1,0 +1,546 @@
+package dev.clearance.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clearance.authz.AuthorizationOffForBenchmarks;
+import dev.clearance.authz.RelationshipStore;
+import dev.clearance.bench.RealBenchData.Share;
+import dev.clearance.embed.Embedder;
+import dev.clearance.load.LoadTest;
+import io.micrometer.core.instrument.Measurement;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Statistic;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import javax.sql.DataSource;
+
+/**
+ * Throughput, latency under concurrency, the cost of authorization and of the corpus size, and
+ * recall per share class and vector path, on the real corpus ({@link RealBenchData}) with 1,024
+ * users, in one run. Not a test: run it with {@code scripts/bench.sh throughput [passages=100000]
+ * [seconds=30] [clients=16]} (see docs/benchmarks.md). It prints Markdown tables.
+ *
+ * <p>Phases, each after a warm-up of {@value #WARMUP_SECONDS} s that is not counted:
+ *
+ * <ol>
+ *   <li>{@code clients} closed-loop clients for {@code seconds} on tenant {@code real}, each search by
+ *       a user drawn uniformly from all 1,024 (so all four share classes occur), a query drawn from
+ *       the corpus's section headings, top-k 10, the default strategy; with authorization on, and
+ *       again on a second service (started after the first is closed) with authorization off ({@link
+ *       AuthorizationOffForBenchmarks});
+ *   <li>one client, authorization on, the same mix;
+ *   <li>one client on tenant {@code real10k} (a tenth of the corpus, same users and scheme);
+ *   <li>recall@10 per share class against an exact oracle ({@link ExactTop}), for the service's
+ *       default settings, an exact scan forced ({@code clearance.search.exact-max-chunks} 1,000,000)
+ *       and the approximate index forced ({@code exact-max-chunks} 0).
+ * </ol>
+ *
+ * They run in the order 2, 3, 4 (defaults), 1 (on), 1 (off), 4 (forced paths): the two concurrent
+ * phases back to back, so that they meet about the same background load.
+ *
+ * <p>Every answer of phases 1 to 3 is checked against {@link RealBenchData#mayView} (plain Java): a
+ * returned document the user may not view is a leak. OpenFGA calls per search and cache hit rates
+ * come from the in-process service's meters, as differences over each measured phase. The service
+ * ranks by the vector leg only ({@code clearance.search.hybrid=false}), so its order is cosine
+ * similarity and the oracle is exact.
+ */
+public final class ThroughputBenchmark {
+
+    static final int WARMUP_SECONDS = 5;
+    private static final int TOP_K = 10;
+    private static final int QUERIES = 200;
+    private static final int RECALL_QUERIES = 50;
+    private static final int RECALL_USERS_PER_SHARE = 3;
+    private static final String AUTHZ_TIMER = "clearance.authz.duration";
+    private static final String CHECKS = "clearance.authz.checks";
+    private static final String DECISION_CACHE = "clearance.authz.decision.cache";
+    private static final String LIST_CACHE = "clearance.authz.list.cache";
+
+    /** One measured closed-loop phase. */
+    private record Phase(
+            String name,
+            String tenant,
+            int clients,
+            boolean authorization,
+            LoadTest.Result result,
+            Map<String, Double> meters,
+            Map<Share, Long> shortByShare,
+            String loadAtStart,
+            String loadAtEnd) {}
+
+    /** Recall and latency of one share class on one vector path. */
+    private record RecallRow(
+            String path,
+            Share share,
+            double[] ms,
+            double mean,
+            double min,
+            int errors,
+            TreeMap<String, Integer> modes,
+            String loadAtStart,
+            String loadAtEnd) {}
+
+    /** A vector path: the service's settings for the recall phase. */
+    private record VectorPath(String name, Map<String, Object> properties) {}
+
+    public static void main(String[] args) throws Exception {
+        int passages = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
+        int clients = args.length > 2 ? Integer.parseInt(args[2]) : 16;
+        String command = "scripts/bench.sh throughput " + passages + " " + seconds + " " + clients;
+        Path cache = RealBenchData.cache();
+        String loadAtStart = BenchService.loadAverage();
+        long started = System.nanoTime();
+        Map<String, Object> base = Map.of("clearance.search.hybrid", "false");
+
+        List<Phase> phases = new ArrayList<>();
+        List<RecallRow> recall = new ArrayList<>();
+        RealBenchData.Tenants tenants;
+        List<String> queries;
+        List<float[]> recallVectors = new ArrayList<>();
+        Map<String, ExactTop> oracle = new HashMap<>();
+        int[] recallUsers = recallUsers();
+
+        try (BenchService service = new BenchService(base)) {
+            Embedder embedder = service.bean(Embedder.class);
+            tenants = RealBenchData.load(cache, embedder.modelName(), embedder.dimension(), passages);
+            System.out.println("real bench data: " + tenants.describe());
+            BenchRows.load(
+                    service.bean(DataSource.class),
+                    service.bean(RelationshipStore.class),
+                    embedder.modelName(),
+                    tenants.both());
+            queries = RealCorpus.queries(cache, QUERIES, 0);
+            // The oracle first, so its CPU time is spent before anything is measured.
+            for (String q : queries.subList(0, RECALL_QUERIES)) {
+                recallVectors.add(embedder.embedQuery(q));
+            }
+            RealBenchData real = tenants.full();
+            for (int u : recallUsers) {
+                for (int i = 0; i < RECALL_QUERIES; i++) {
+                    float[] v = recallVectors.get(i);
+                    oracle.computeIfAbsent(
+                            real.visibility(u) + "/" + i, k -> ExactTop.of(real, d -> real.mayView(u, d), v, TOP_K));
+                }
+            }
+
+            // One client first, so that the concurrent phase with authorization on comes right
+            // before the one with it off and both meet about the same background load.
+            Phase one = closedLoop(service, real, "one client", 1, seconds, queries, true);
+            Phase tenth = closedLoop(
+                    service, tenants.tenth(), "one client, a tenth of the corpus", 1, seconds, queries, true);
+            recall.addAll(recall(service, real, "default", queries, recallVectors, oracle, recallUsers));
+            phases.add(closedLoop(service, real, "concurrent, authorization on", clients, seconds, queries, true));
+            phases.add(one);
+            phases.add(tenth);
+        }
+        Map<String, Object> off = new HashMap<>(base);
+        off.put(AuthorizationOffForBenchmarks.PROPERTY, "off");
+        try (BenchService service = new BenchService(off)) {
+            phases.add(
+                    1,
+                    closedLoop(
+                            service,
+                            tenants.full(),
+                            "concurrent, authorization off",
+                            clients,
+                            seconds,
+                            queries,
+                            false));
+        }
+        for (VectorPath path : List.of(
+                new VectorPath("exact scan forced", Map.of("clearance.search.exact-max-chunks", "1000000")),
+                new VectorPath("approximate (HNSW) forced", Map.of("clearance.search.exact-max-chunks", "0")))) {
+            Map<String, Object> properties = new HashMap<>(base);
+            properties.putAll(path.properties());
+            try (BenchService service = new BenchService(properties)) {
+                recall.addAll(
+                        recall(service, tenants.full(), path.name(), queries, recallVectors, oracle, recallUsers));
+            }
+        }
+        print(command, tenants, phases, recall, loadAtStart, BenchData.seconds(started));
+        System.exit(0);
+    }
+
+    /** Three users of each share class (in different groups and folders), for the recall phase. */
+    private static int[] recallUsers() {
+        int[] users = new int[Share.values().length * RECALL_USERS_PER_SHARE];
+        int n = 0;
+        for (Share share : Share.values()) {
+            for (int k = 0; k < RECALL_USERS_PER_SHARE; k++) {
+                users[n++] = share.ordinal() + Share.values().length * k;
+            }
+        }
+        return users;
+    }
+
+    /** A warm-up, then {@code clients} closed-loop clients for {@code seconds} over all users. */
+    private static Phase closedLoop(
+            BenchService service,
+            RealBenchData data,
+            String name,
+            int clients,
+            int seconds,
+            List<String> queries,
+            boolean authorization)
+            throws InterruptedException {
+        System.err.printf("phase: %s (%s, %d clients, %d s)%n", name, data.tenant(), clients, seconds);
+        List<String> tokens = new ArrayList<>(RealBenchData.USERS);
+        Map<String, Integer> userOf = new HashMap<>();
+        for (int u = 0; u < RealBenchData.USERS; u++) {
+            // Tokens live 10 minutes: long enough for a phase.
+            String token = service.token(RealBenchData.user(u), data.tenant(), "");
+            tokens.add(token);
+            userOf.put(token, u);
+        }
+        // Short answers per share class, in the measured run only (not the warm-up).
+        Map<Share, Long> shortByShare = new java.util.concurrent.ConcurrentSkipListMap<>();
+        java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean();
+        LoadTest.Judge judge = new LoadTest.Judge() {
+            @Override
+            public long leaks(String token, JsonNode results) {
+                int u = userOf.get(token);
+                long leaks = 0;
+                for (JsonNode r : results) {
+                    int d = BenchData.documentIndex(r.path("documentId").asText());
+                    if (d < 0 || d >= data.documents() || !data.mayView(u, d)) {
+                        leaks++;
+                    }
+                }
+                return leaks;
+            }
+
+            @Override
+            public boolean isShort(String token, JsonNode results) {
+                // The vector leg has no threshold: k viewable chunks always make k results.
+                int u = userOf.get(token);
+                boolean isShort = results.size() != Math.min(TOP_K, data.viewableChunks(u));
+                if (isShort && counting.get()) {
+                    shortByShare.merge(RealBenchData.share(u), 1L, Long::sum);
+                }
+                return isShort;
+            }
+        };
+        LoadTest load = new LoadTest(service.url());
+        load.run(tokens, judge, queries, TOP_K, WARMUP_SECONDS, clients);
+        MeterRegistry registry = service.bean(MeterRegistry.class);
+        String loadAtStart = BenchService.loadAverage();
+        Map<String, Double> before = meters(registry);
+        counting.set(true);
+        LoadTest.Result result = load.run(tokens, judge, queries, TOP_K, seconds, clients);
+        Map<String, Double> after = meters(registry);
+        String loadAtEnd = BenchService.loadAverage();
+        Map<String, Double> delta = new TreeMap<>();
+        after.forEach((k, v) -> delta.put(k, v - before.getOrDefault(k, 0.0)));
+        return new Phase(
+                name, data.tenant(), clients, authorization, result, delta, shortByShare, loadAtStart, loadAtEnd);
+    }
+
+    /**
+     * Counts of the authorization meters: calls per {@code call} tag of the authorization timer,
+     * checks, and the decision and list caches per {@code result} tag, when they exist.
+     */
+    private static Map<String, Double> meters(MeterRegistry registry) {
+        Map<String, Double> counts = new HashMap<>();
+        for (Meter m : registry.find(AUTHZ_TIMER).meters()) {
+            counts.merge("call " + m.getId().getTag("call"), count(m), Double::sum);
+        }
+        for (Meter m : registry.find(CHECKS).meters()) {
+            counts.merge("checks", count(m), Double::sum);
+        }
+        for (String cache : List.of(DECISION_CACHE, LIST_CACHE)) {
+            for (Meter m : registry.find(cache).meters()) {
+                counts.merge(cache + " " + m.getId().getTag("result"), count(m), Double::sum);
+            }
+        }
+        return counts;
+    }
+
+    private static double count(Meter meter) {
+        for (Measurement m : meter.measure()) {
+            if (m.getStatistic() == Statistic.COUNT) {
+                return m.getValue();
+            }
+        }
+        return 0;
+    }
+
+    /** Recall@10 and latency per share class, one search at a time, as an auditor (diagnostics). */
+    private static List<RecallRow> recall(
+            BenchService service,
+            RealBenchData data,
+            String path,
+            List<String> queries,
+            List<float[]> vectors,
+            Map<String, ExactTop> oracle,
+            int[] users) {
+        System.err.printf("phase: recall, %s%n", path);
+        for (int u : users) {
+            for (String q : queries.subList(RECALL_QUERIES, RECALL_QUERIES + 5)) {
+                service.search(RealBenchData.user(u), data.tenant(), q, TOP_K, null);
+            }
+        }
+        String loadAtStart = BenchService.loadAverage();
+        List<RecallRow> rows = new ArrayList<>();
+        for (Share share : Share.values()) {
+            List<Double> ms = new ArrayList<>();
+            List<Double> recalls = new ArrayList<>();
+            TreeMap<String, Integer> modes = new TreeMap<>();
+            int errors = 0;
+            for (int u : users) {
+                if (RealBenchData.share(u) != share) {
+                    continue;
+                }
+                for (int i = 0; i < vectors.size(); i++) {
+                    long t = System.nanoTime();
+                    JsonNode body = service.search(RealBenchData.user(u), data.tenant(), queries.get(i), TOP_K, null);
+                    ms.add((System.nanoTime() - t) / 1e6);
+                    if (body == null) {
+                        errors++;
+                        recalls.add(0.0);
+                        continue;
+                    }
+                    int user = u;
+                    recalls.add(oracle.get(data.visibility(u) + "/" + i)
+                            .recall(data, d -> data.mayView(user, d), vectors.get(i), body.path("results")));
+                    JsonNode diagnostics = body.path("diagnostics");
+                    modes.merge(
+                            diagnostics.path("strategy").asText() + " "
+                                    + diagnostics.path("vectorSearch").asText(),
+                            1,
+                            Integer::sum);
+                }
+            }
+            double[] sorted =
+                    ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            rows.add(new RecallRow(
+                    path,
+                    share,
+                    sorted,
+                    recalls.stream().mapToDouble(Double::doubleValue).average().orElse(0),
+                    recalls.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+                    errors,
+                    modes,
+                    loadAtStart,
+                    null));
+        }
+        String loadAtEnd = BenchService.loadAverage();
+        return rows.stream()
+                .map(r -> new RecallRow(
+                        r.path(),
+                        r.share(),
+                        r.ms(),
+                        r.mean(),
+                        r.min(),
+                        r.errors(),
+                        r.modes(),
+                        r.loadAtStart(),
+                        loadAtEnd))
+                .toList();
+    }
+
+    private static void print(
+            String command,
+            RealBenchData.Tenants tenants,
+            List<Phase> phases,
+            List<RecallRow> recall,
+            String loadAtStart,
+            double seconds) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(
+                Locale.ROOT,
+                "%n## Throughput benchmark (real corpus)%n%nCommand: `%s`. Machine: %s."
+                        + " Load average (1 min): %s at start, %s at end. Run took %.0f s.%n",
+                command,
+                BenchService.machine(),
+                loadAtStart,
+                BenchService.loadAverage(),
+                seconds));
+        out.append(String.format(
+                Locale.ROOT,
+                "Corpus: %s. Queries: %d section headings, drawn at random; top-k %d; default strategy (adaptive);"
+                        + " ranking by the vector leg only (clearance.search.hybrid=false), i.e. cosine similarity;"
+                        + " %d s warm-up before each phase.%n%n",
+                tenants.describe(),
+                QUERIES,
+                TOP_K,
+                WARMUP_SECONDS));
+
+        out.append("| phase | tenant | clients | authorization | searches | searches/s | p50 ms | p95 ms | p99 ms |"
+                + " non-200 by status | transport errors | short answers | leaks | load avg start / end |\n"
+                + "|---|---|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|\n");
+        for (Phase p : phases) {
+            LoadTest.Result r = p.result();
+            Map<Integer, Long> non200 = new TreeMap<>(r.statuses());
+            non200.remove(200);
+            out.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %d | %s | %,d | %.1f | %.0f | %.0f | %.0f | %s | %d | %s | %s | %s / %s |%n",
+                    p.name(),
+                    p.tenant(),
+                    p.clients(),
+                    p.authorization() ? "on" : "off",
+                    r.requests(),
+                    r.throughput(),
+                    r.p50(),
+                    r.p95(),
+                    r.p99(),
+                    non200.isEmpty() ? "none" : non200.toString(),
+                    r.transportErrors(),
+                    shortAnswers(r.shortResults(), p.shortByShare()),
+                    p.authorization() ? Long.toString(r.leaks()) : r.leaks() + " (expected: authorization off)",
+                    p.loadAtStart(),
+                    p.loadAtEnd()));
+        }
+        Phase on = phases.get(0);
+        Phase off = phases.get(1);
+        Phase one = phases.get(2);
+        Phase tenth = phases.get(3);
+        out.append(String.format(
+                Locale.ROOT,
+                "%n- throughput with authorization on / off (%d clients): %.1f / %.1f = **%.2f**%n",
+                on.clients(),
+                on.result().throughput(),
+                off.result().throughput(),
+                on.result().throughput() / off.result().throughput()));
+        out.append(String.format(
+                Locale.ROOT,
+                "- p95 with %d clients / p95 with one client (authorization on): %.0f / %.0f ms = **%.2f**%n",
+                on.clients(),
+                on.result().p95(),
+                one.result().p95(),
+                on.result().p95() / one.result().p95()));
+        out.append(String.format(
+                Locale.ROOT,
+                "- p50 one client, %s (%,d chunks, the one-client phase) / %s (%,d chunks): %.0f / %.0f ms = **%.2f**%n",
+                tenants.full().tenant(),
+                tenants.full().chunks(),
+                tenants.tenth().tenant(),
+                tenants.tenth().chunks(),
+                one.result().p50(),
+                tenth.result().p50(),
+                one.result().p50() / tenth.result().p50()));
+        long leaks = phases.stream()
+                .filter(Phase::authorization)
+                .mapToLong(p -> p.result().leaks())
+                .sum();
+        out.append(String.format(
+                Locale.ROOT,
+                "- leaks with authorization on (documents returned that the user may not view): %d (%s)%n%n",
+                leaks,
+                leaks == 0 ? "none, as required" : "MUST BE 0"));
+
+        printMeters(out, phases);
+        printRecall(out, recall);
+        System.out.println(out);
+    }
+
+    /** The count, and per share class where there are any: {@code 14 (10 %: 14)}. */
+    private static String shortAnswers(long total, Map<Share, Long> byShare) {
+        if (total == 0 || byShare.isEmpty()) {
+            return Long.toString(total);
+        }
+        List<String> parts = new ArrayList<>();
+        byShare.forEach((share, n) -> parts.add(share.label + ": " + n));
+        return total + " (" + String.join(", ", parts) + ")";
+    }
+
+    private static void printMeters(StringBuilder out, List<Phase> phases) {
+        TreeSet<String> calls = new TreeSet<>();
+        phases.forEach(p ->
+                p.meters().keySet().stream().filter(k -> k.startsWith("call ")).forEach(calls::add));
+        out.append("OpenFGA calls per search (count of timer `" + AUTHZ_TIMER
+                + "` per tag `call` over the phase / searches; one batch_check call may send several BatchCheck"
+                + " requests), checks per search (`" + CHECKS + "`), and cache hit rates (`" + DECISION_CACHE
+                + "`, `" + LIST_CACHE + "`, tag `result`; n/a where the service has no such meter):\n\n");
+        out.append("| phase | tenant | searches |");
+        calls.forEach(c -> out.append(' ').append(c.substring(5)).append(" / search |"));
+        out.append(" checks / search | decision cache hit rate | list cache hit rate |\n|---|---|---:|");
+        calls.forEach(c -> out.append("---:|"));
+        out.append("---:|---:|---:|\n");
+        for (Phase p : phases) {
+            double searches = p.result().requests();
+            out.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %,d |",
+                    p.name(),
+                    p.tenant(),
+                    p.result().requests()));
+            for (String c : calls) {
+                out.append(String.format(Locale.ROOT, " %.2f |", p.meters().getOrDefault(c, 0.0) / searches));
+            }
+            out.append(String.format(
+                    Locale.ROOT,
+                    " %.1f | %s | %s |%n",
+                    p.meters().getOrDefault("checks", 0.0) / searches,
+                    hitRate(p.meters(), DECISION_CACHE),
+                    hitRate(p.meters(), LIST_CACHE)));
+        }
+        out.append('\n');
+    }
+
+    private static String hitRate(Map<String, Double> meters, String cache) {
+        if (!meters.containsKey(cache + " hit") && !meters.containsKey(cache + " miss")) {
+            return "n/a";
+        }
+        double hit = meters.getOrDefault(cache + " hit", 0.0);
+        double miss = meters.getOrDefault(cache + " miss", 0.0);
+        return hit + miss == 0 ? "no lookups" : String.format(Locale.ROOT, "%.1f %%", 100 * hit / (hit + miss));
+    }
+
+    private static void printRecall(StringBuilder out, List<RecallRow> rows) {
+        Map<String, Map<Share, RecallRow>> byPath = new LinkedHashMap<>();
+        rows.forEach(r ->
+                byPath.computeIfAbsent(r.path(), k -> new LinkedHashMap<>()).put(r.share(), r));
+        out.append(String.format(
+                Locale.ROOT,
+                "Recall@10 against the exact top 10 by cosine among the chunks the user may view (brute force in Java,"
+                        + " ties within %.0e count), %d queries x %d users per share class, one search at a time,"
+                        + " authorization on, tenant real; per vector path: mean / min recall, p50 ms:%n%n",
+                ExactTop.TIE,
+                RECALL_QUERIES,
+                RECALL_USERS_PER_SHARE));
+        out.append("| share |");
+        byPath.keySet().forEach(p -> out.append(' ').append(p).append(" |"));
+        out.append("\n|---|");
+        byPath.keySet().forEach(p -> out.append("---|"));
+        out.append('\n');
+        for (Share share : Share.values()) {
+            out.append("| ").append(share.label).append(" |");
+            for (Map<Share, RecallRow> perShare : byPath.values()) {
+                RecallRow r = perShare.get(share);
+                out.append(String.format(
+                        Locale.ROOT,
+                        " %.3f / %.1f, %.0f ms%s |",
+                        r.mean(),
+                        r.min(),
+                        BenchService.quantile(r.ms(), .5),
+                        r.errors() == 0 ? "" : ", " + r.errors() + " errors"));
+            }
+            out.append('\n');
+        }
+        out.append("\nPaths taken (strategy, vector search: searches) and load average at start / end:\n\n");
+        byPath.forEach((path, perShare) -> {
+            RecallRow first = perShare.values().iterator().next();
+            out.append("- ")
+                    .append(path)
+                    .append(" (load ")
+                    .append(first.loadAtStart())
+                    .append(" / ")
+                    .append(first.loadAtEnd())
+                    .append("): ");
+            List<String> parts = new ArrayList<>();
+            perShare.forEach((share, r) -> parts.add(share.label + " " + r.modes()));
+            out.append(String.join("; ", parts)).append('\n');
+        });
+    }
+
+    private ThroughputBenchmark() {}
+}
