@@ -26,6 +26,10 @@ import java.util.concurrent.TimeUnit;
  * caller (user, and agent when one acts) for every document, in requests of at most {@code
  * batchSize} checks sent in parallel. Results are matched by correlation id, never by position. A
  * check that errors, times out or is missing from the response is an {@link Outcome#ERROR}.
+ *
+ * <p>Not final: the throughput benchmark replaces it, from the test classes only, with one that
+ * allows everything, to measure what authorization costs (ADR 0009). Searches reach it through the
+ * {@link DecisionCache}.
  */
 @Singleton
 public class AccessChecker {

@@ -67,6 +67,7 @@ public final class DecisionCache {
                 missing.add(document);
             }
         });
+                + " hits=" + outcomes.size() + " size=" + decisions.estimatedSize());
         hits.increment(outcomes.size());
         misses.increment(missing.size());
         if (missing.isEmpty()) {

@@ -116,7 +116,7 @@ final class Retrieval {
         OptionalDouble share = shares.of(q.caller());
         boolean sparse = share.isPresent() && share.getAsDouble() < properties.prefilterBelow();
         if (strategy == Strategy.PREFILTER || (strategy == Strategy.ADAPTIVE && sparse)) {
-            Found pre = prefilter(q, 0, 0, 0, 0);
+            Found pre = prefilter(q, 0, 0, 0, 0, strategy == Strategy.ADAPTIVE);
             if (pre == null && sparse) {
                 // The caller's list is too long to trust: post-filter from now on.
                 shares.remember(q.caller(), properties.prefilterBelow());
@@ -173,7 +173,12 @@ final class Retrieval {
             if (adaptive && rounds == 1 && allowed.size() < topK && share(decided) < properties.prefilterBelow()) {
                 shares.observe(caller, count(decided, Outcome.ALLOWED), decided.size());
                 Found pre = prefilter(
-                        q, candidates, decided.size(), count(decided, Outcome.ALLOWED), count(decided, Outcome.DENIED));
+                        q,
+                        candidates,
+                        decided.size(),
+                        count(decided, Outcome.ALLOWED),
+                        count(decided, Outcome.DENIED),
+                        true);
                 if (pre != null) {
                     return pre;
                 }
@@ -200,7 +205,7 @@ final class Retrieval {
      * decision: it was made in the access epoch this search read (or later), exactly what a cached
      * decision would be, so the documents it returns are not checked a second time.
      */
-    private Found prefilter(Query q, int candidates, int checked, int allowedDocs, int deniedDocs) {
+    private Found prefilter(Query q, int candidates, int checked, int allowedDocs, int deniedDocs, boolean adaptive) {
         Caller caller = q.caller();
         int topK = q.topK();
         Viewable viewable = lister.listViewable(caller, q.fresh(), q.epoch());
@@ -222,7 +227,7 @@ final class Retrieval {
                 allowedDocs + documents,
                 deniedDocs,
                 checked > 0 ? 2 : 1,
-                checked > 0 ? "adaptive-prefilter" : "prefilter",
+                adaptive ? "adaptive-prefilter" : "prefilter",
                 true,
                 true,
                 0);

@@ -2,6 +2,7 @@ package dev.clearance.store;
 
 import com.pgvector.PGvector;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.sql.Array;
 import java.sql.Connection;
@@ -52,10 +53,21 @@ public final class ChunkSearchRepository {
 
     private final DataSource dataSource;
     private final MeterRegistry meters;
+    private final int efSearch;
 
-    ChunkSearchRepository(DataSource dataSource, MeterRegistry meters) {
+    /**
+     * @param efSearch the HNSW candidate list of an approximate query (pgvector's {@code
+     *     hnsw.ef_search}) when the window asked for is smaller: the approximate window is wider than
+     *     the rows returned, and the rows returned are ranked by their exact distances. Chosen by the
+     *     recall measured on the real benchmark corpus (ADR 0009, docs/benchmarks.md).
+     */
+    ChunkSearchRepository(
+            DataSource dataSource,
+            MeterRegistry meters,
+            @Value("${clearance.search.hnsw-ef-search:200}") int efSearch) {
         this.dataSource = dataSource;
         this.meters = meters;
+        this.efSearch = Math.max(1, Math.min(1000, efSearch));
     }
 
     /** SQL latency per retrieval path, connection wait included (pool exhaustion shows up here). */
@@ -94,7 +106,7 @@ public final class ChunkSearchRepository {
                             s.execute("SET LOCAL enable_indexscan = off");
                         } else {
                             s.execute("SET LOCAL hnsw.iterative_scan = relaxed_order");
-                            s.execute("SET LOCAL hnsw.ef_search = " + Math.min(1000, Math.max(40, limit)));
+                            s.execute("SET LOCAL hnsw.ef_search = " + Math.min(1000, Math.max(efSearch, limit)));
                             s.execute("SET LOCAL hnsw.max_scan_tuples = 100000");
                         }
                     }

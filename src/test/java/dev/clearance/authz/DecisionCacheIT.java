@@ -54,6 +54,8 @@ class DecisionCacheIT extends IntegrationTest {
 
     @Test
     void aGroupMembershipRevokedOnOneReplicaEndsTheOthersCachedDecisions() {
+        // A tenant of its own: bob sees all of it, so his searches check candidates (no list).
+        String tenant = this.tenant + "g";
         try (ServiceInstance reader = instance();
                 ServiceInstance writer = instance()) {
             String admin = IDP.token("loader", tenant, "documents:write relationships:write");
@@ -91,6 +93,7 @@ class DecisionCacheIT extends IntegrationTest {
 
     @Test
     void aFolderGrantRevokedOnOneReplicaEndsTheOthersCachedList() {
+        String tenant = this.tenant + "f";
         try (ServiceInstance reader = instance();
                 ServiceInstance writer = instance()) {
             String admin = IDP.token("loader", tenant, "documents:write relationships:write");

@@ -95,12 +95,14 @@ class SearchAdmissionTest {
                 return "held";
             })));
             running.await(5, TimeUnit.SECONDS);
+            // One at a time, each in line before the next is sent: the arrival order is the test's.
             for (int i = 0; i < 8; i++) {
                 String name = "agent-" + i;
                 all.add(pool.submit(() -> admission.run(AGENT, () -> record(order, name))));
+                awaitQueued(admission, i + 1);
             }
-            awaitQueued(admission, 8);
             all.add(pool.submit(() -> admission.run(BOB, () -> record(order, "bob"))));
+            awaitQueued(admission, 9);
             all.add(pool.submit(() -> admission.run(ERIN, () -> record(order, "erin"))));
             awaitQueued(admission, 10);
             release.countDown();

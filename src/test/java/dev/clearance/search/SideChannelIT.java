@@ -159,16 +159,19 @@ class SideChannelIT extends IntegrationTest {
     /** The control: the difference is real, and an auditor is shown it. */
     @Test
     void anAuditorSeesWhatTheSearchDenied() {
-        String auditor = IDP.token("mallory", tenant, "audit:read");
         for (String strategy : List.of("postfilter", "adaptive", "prefilter")) {
-            Map<?, ?> hidden =
-                    (Map<?, ?>) api.search(auditor, Map.of("query", HIDDEN_WORD, "topK", 1, "strategy", strategy))
-                            .body()
-                            .get("diagnostics");
-            Map<?, ?> absent =
-                    (Map<?, ?>) api.search(auditor, Map.of("query", ABSENT_WORD, "topK", 1, "strategy", strategy))
-                            .body()
-                            .get("diagnostics");
+            // Two auditors who, like mallory, may read nothing, one per query: each search starts
+            // with the window of a caller not seen before, so only the query differs between them.
+            Map<?, ?> hidden = (Map<?, ?>) api.search(
+                            IDP.token("auditor-h-" + strategy, tenant, "audit:read"),
+                            Map.of("query", HIDDEN_WORD, "topK", 1, "strategy", strategy))
+                    .body()
+                    .get("diagnostics");
+            Map<?, ?> absent = (Map<?, ?>) api.search(
+                            IDP.token("auditor-a-" + strategy, tenant, "audit:read"),
+                            Map.of("query", ABSENT_WORD, "topK", 1, "strategy", strategy))
+                    .body()
+                    .get("diagnostics");
             assertTrue(hidden.keySet().containsAll(Set.of("candidates", "checked", "denied", "rounds", "strategy")));
             if (!strategy.equals("prefilter")) {
                 // The full-text leg found owen's documents with the word, and they were denied.
