@@ -67,7 +67,6 @@ public final class DecisionCache {
                 missing.add(document);
             }
         });
-                + " hits=" + outcomes.size() + " size=" + decisions.estimatedSize());
         hits.increment(outcomes.size());
         misses.increment(missing.size());
         if (missing.isEmpty()) {
