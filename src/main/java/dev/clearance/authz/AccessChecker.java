@@ -48,6 +48,17 @@ public class AccessChecker {
      * @param higherConsistency ask OpenFGA to bypass its caches (used for recently changed access)
      */
     public Decisions check(Caller caller, Collection<String> documentIds, boolean higherConsistency) {
+        return check(caller, documentIds, higherConsistency, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #check(Caller, Collection, boolean)}, giving up at {@code deadlineNanos} ({@link
+     * System#nanoTime()}) when that comes before the check timeout: a search's checks share its budget.
+     */
+    public Decisions check(
+            Caller caller, Collection<String> documentIds, boolean higherConsistency, long deadlineNanos) {
+        long timeout = System.nanoTime() + properties.checkTimeout().toNanos();
+        long deadline = deadlineNanos - timeout < 0 ? deadlineNanos : timeout;
         List<String> documents = List.copyOf(new LinkedHashSet<>(documentIds));
         if (documents.isEmpty()) {
             return new Decisions(Map.of(), 0, 0, 0, 0, 0);
@@ -69,7 +80,7 @@ public class AccessChecker {
         long started = System.nanoTime();
         Outcome[] perItem;
         try {
-            perItem = send(resolved, items, higherConsistency);
+            perItem = send(resolved, items, higherConsistency, deadline);
         } finally {
             meters.timer("clearance.authz.duration", "call", "batch_check")
                     .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
@@ -77,7 +88,8 @@ public class AccessChecker {
         return aggregate(documents, principals.size(), perItem);
     }
 
-    private Outcome[] send(FgaStore.Resolved resolved, List<BatchCheckItem> items, boolean higherConsistency) {
+    private Outcome[] send(
+            FgaStore.Resolved resolved, List<BatchCheckItem> items, boolean higherConsistency, long deadline) {
         ConsistencyPreference consistency =
                 higherConsistency ? ConsistencyPreference.HIGHER_CONSISTENCY : ConsistencyPreference.MINIMIZE_LATENCY;
         List<BatchCheckRequest> requests = new ArrayList<>();
@@ -89,7 +101,6 @@ public class AccessChecker {
         }
         Outcome[] outcomes = new Outcome[items.size()];
         Arrays.fill(outcomes, Outcome.ERROR);
-        long deadline = System.nanoTime() + properties.checkTimeout().toNanos();
         // At most maxParallelBatches requests in flight; answers are awaited in sending order and each
         // one answered lets the next request go. Requests not yet sent when the deadline passes are
         // never sent, so a search that fails closed does not leave OpenFGA a backlog of its checks.

@@ -161,6 +161,9 @@ public final class AccessLister {
     private List<String> streamed(FgaStore.Resolved resolved, String user, boolean higherConsistency) {
         List<String> objects = new ArrayList<>();
         List<Throwable> failures = new ArrayList<>(1);
+        // One budget for the whole call: the SDK sends the request before it hands back the future,
+        // so the time until OpenFGA's first bytes is already spent when the future is awaited.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis());
         try {
             streaming
                     .streamedListObjects(
@@ -178,7 +181,7 @@ public final class AccessLister {
                             },
                             // The stream may run until OpenFGA's deadline, longer than a plain call.
                             new ConfigurationOverride().readTimeout(Duration.ofMillis(waitMillis())))
-                    .get(waitMillis(), TimeUnit.MILLISECONDS);
+                    .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AuthorizationUnavailableException("Interrupted while listing viewable documents.", e);

@@ -48,11 +48,13 @@ public final class DecisionCache {
 
     /**
      * Outcomes for documents at the given access versions, asking OpenFGA only for those this
-     * caller has no decision for in this epoch.
+     * caller has no decision for in this epoch; OpenFGA's answers are awaited until {@code
+     * deadlineNanos} at most (the search's budget).
      */
-    public Decisions check(Caller caller, Map<String, Long> versions, long epoch, boolean higherConsistency) {
+    public Decisions check(
+            Caller caller, Map<String, Long> versions, long epoch, boolean higherConsistency, long deadlineNanos) {
         if (!enabled) {
-            return checker.check(caller, versions.keySet(), higherConsistency);
+            return checker.check(caller, versions.keySet(), higherConsistency, deadlineNanos);
         }
         String model = store.current().modelId();
         String principals = caller.subjects();
@@ -72,7 +74,7 @@ public final class DecisionCache {
         if (missing.isEmpty()) {
             return new Decisions(outcomes, 0, 0, 0, 0, 0);
         }
-        Decisions asked = checker.check(caller, missing, higherConsistency);
+        Decisions asked = checker.check(caller, missing, higherConsistency, deadlineNanos);
         for (String document : missing) {
             Outcome outcome = asked.outcome(document);
             outcomes.put(document, outcome);

@@ -112,6 +112,9 @@ final class Retrieval {
     record Query(Caller caller, float[] vector, String text, int topK, long epoch, boolean fresh) {}
 
     Found find(Query q, Strategy strategy) {
+        // One budget for the whole search: a list cut by OpenFGA's deadline leaves the post-filter
+        // only what is left of it, so a failing search still fails within the budget.
+        long deadline = System.nanoTime() + properties.budget().toNanos();
         Found found;
         OptionalDouble share = shares.of(q.caller());
         boolean sparse = share.isPresent() && share.getAsDouble() < properties.prefilterBelow();
@@ -121,19 +124,18 @@ final class Retrieval {
                 // The caller's list is too long to trust: post-filter from now on.
                 shares.remember(q.caller(), properties.prefilterBelow());
             }
-            found = pre != null ? pre : postfilter(q, false, share);
+            found = pre != null ? pre : postfilter(q, false, share, deadline);
         } else {
-            found = postfilter(q, strategy == Strategy.ADAPTIVE, share);
+            found = postfilter(q, strategy == Strategy.ADAPTIVE, share, deadline);
         }
         // After every check of this search and before anything is ranked or returned.
         return found.confirmed(versions.confirm(q.caller().tenant(), found.allowed()), q.topK());
     }
 
-    private Found postfilter(Query q, boolean adaptive, OptionalDouble share) {
+    private Found postfilter(Query q, boolean adaptive, OptionalDouble share, long deadline) {
         boolean exact = exactScan.exact(q.caller().tenant());
         Caller caller = q.caller();
         int topK = q.topK();
-        long deadline = System.nanoTime() + properties.budget().toNanos();
         Map<Long, Candidate> allowed = new LinkedHashMap<>();
         Map<Versioned, Outcome> decided = new HashMap<>();
         Set<String> denied = new HashSet<>();
@@ -141,7 +143,10 @@ final class Retrieval {
         int candidates = 0;
         int rounds = 0;
         boolean exhausted = false;
-        while (allowed.size() < topK && rounds < properties.maxRounds() && System.nanoTime() < deadline) {
+        // Round one always runs: past the budget its checks fail closed at once, unless cached.
+        while (allowed.size() < topK
+                && rounds < properties.maxRounds()
+                && (rounds == 0 || System.nanoTime() < deadline)) {
             rounds++;
             Round fetched = candidates(caller.tenant(), q.vector(), q.text(), window, denied, exact);
             List<Candidate> round = fetched.candidates();
@@ -152,7 +157,7 @@ final class Retrieval {
                     toCheck.put(c.documentId(), c.aclVersion());
                 }
             });
-            Decisions decisions = checker.check(caller, toCheck, q.epoch(), q.fresh());
+            Decisions decisions = checker.check(caller, toCheck, q.epoch(), q.fresh(), deadline);
             failIfErrors(decisions);
             // One check of a document covers every version of it read before the check; VersionCheck
             // later keeps only chunks of the version that was still current after it.

@@ -41,7 +41,8 @@ public class AuthorizationOffForBenchmarks extends AccessChecker {
     }
 
     @Override
-    public Decisions check(Caller caller, Collection<String> documentIds, boolean higherConsistency) {
+    public Decisions check(
+            Caller caller, Collection<String> documentIds, boolean higherConsistency, long deadlineNanos) {
         Map<String, Outcome> byDocument = new HashMap<>();
         for (String document : new LinkedHashSet<>(documentIds)) {
             byDocument.put(document, Outcome.ALLOWED);
