@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -126,6 +127,24 @@ public final class AccessLister {
         return new Listed(Set.copyOf(ids), complete);
     }
 
+    /** A call of the SDK that hands back a future (and may throw before it does). */
+    private interface Call<T> {
+        CompletableFuture<T> start() throws Exception;
+    }
+
+    /** The call's result by {@code deadline} ({@link System#nanoTime()}), or fail closed. */
+    private static <T> T await(Call<T> call, long deadline) {
+        try {
+            return call.start().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuthorizationUnavailableException("Interrupted while listing viewable documents.", e);
+        } catch (Exception e) {
+            throw new AuthorizationUnavailableException(
+                    "The authorization service could not list viewable documents.", e);
+        }
+    }
+
     private ListObjectsRequest request(FgaStore.Resolved resolved, String user, boolean higherConsistency) {
         return new ListObjectsRequest()
                 .authorizationModelId(resolved.modelId())
@@ -143,52 +162,36 @@ public final class AccessLister {
     }
 
     private List<String> list(FgaStore.Resolved resolved, String user, boolean higherConsistency) {
-        try {
-            ListObjectsResponse response = store.api()
-                    .listObjects(resolved.storeId(), request(resolved, user, higherConsistency))
-                    .get(waitMillis(), TimeUnit.MILLISECONDS)
-                    .getData();
-            return response.getObjects() == null ? List.of() : response.getObjects();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AuthorizationUnavailableException("Interrupted while listing viewable documents.", e);
-        } catch (Exception e) {
-            throw new AuthorizationUnavailableException(
-                    "The authorization service could not list viewable documents.", e);
-        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis());
+        ListObjectsResponse response = await(
+                        () -> store.api().listObjects(resolved.storeId(), request(resolved, user, higherConsistency)),
+                        deadline)
+                .getData();
+        return response.getObjects() == null ? List.of() : response.getObjects();
     }
 
     private List<String> streamed(FgaStore.Resolved resolved, String user, boolean higherConsistency) {
         List<String> objects = new ArrayList<>();
         List<Throwable> failures = new ArrayList<>(1);
-        // One budget for the whole call: the SDK sends the request before it hands back the future,
-        // so the time until OpenFGA's first bytes is already spent when the future is awaited.
+        // One budget for the whole call, however long the SDK takes to hand back its future.
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis());
-        try {
-            streaming
-                    .streamedListObjects(
-                            resolved.storeId(),
-                            request(resolved, user, higherConsistency),
-                            response -> {
-                                synchronized (objects) {
-                                    objects.add(response.getObject());
-                                }
-                            },
-                            failure -> {
-                                synchronized (failures) {
-                                    failures.add(failure);
-                                }
-                            },
-                            // The stream may run until OpenFGA's deadline, longer than a plain call.
-                            new ConfigurationOverride().readTimeout(Duration.ofMillis(waitMillis())))
-                    .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AuthorizationUnavailableException("Interrupted while listing viewable documents.", e);
-        } catch (Exception e) {
-            throw new AuthorizationUnavailableException(
-                    "The authorization service could not list viewable documents.", e);
-        }
+        await(
+                () -> streaming.streamedListObjects(
+                        resolved.storeId(),
+                        request(resolved, user, higherConsistency),
+                        response -> {
+                            synchronized (objects) {
+                                objects.add(response.getObject());
+                            }
+                        },
+                        failure -> {
+                            synchronized (failures) {
+                                failures.add(failure);
+                            }
+                        },
+                        // The stream may run until OpenFGA's deadline, longer than a plain call.
+                        new ConfigurationOverride().readTimeout(Duration.ofMillis(waitMillis()))),
+                deadline);
         synchronized (failures) {
             if (!failures.isEmpty()) {
                 // A stream cut by an error is not a list: fail closed rather than search a part of it.

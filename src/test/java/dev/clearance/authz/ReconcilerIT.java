@@ -33,6 +33,16 @@ import org.junit.jupiter.api.Test;
 @MicronautTest
 class ReconcilerIT extends IntegrationTest {
 
+    /**
+     * This class changes OpenFGA behind the service's back, which cached decisions do not see until
+     * their TTL or the reconciler's repair (ADR 0009); its subject is the reconciler, so every search
+     * here asks OpenFGA.
+     */
+    @Override
+    protected Map<String, String> extraProperties() {
+        return Map.of("clearance.authz.cache.enabled", "false");
+    }
+
     @Inject
     @Client("/")
     HttpClient client;

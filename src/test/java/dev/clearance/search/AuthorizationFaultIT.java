@@ -142,7 +142,9 @@ class AuthorizationFaultIT extends IntegrationTest {
                 "OpenFGA latency " + latency.toMillis() + " ms per chunk",
                 Duration.ofSeconds(1),
                 () -> network.latency(latency),
-                Duration.ofSeconds(8),
+                // Long enough that searches sent after the in-flight ones gave up (up to the ListObjects
+                // wait, for callers who start with the list) also fail while the fault lasts.
+                Duration.ofSeconds(12),
                 () -> network.latency(Duration.ZERO),
                 // bytes already held back keep their delay: allow them to drain
                 latency.plusSeconds(4),

@@ -37,6 +37,9 @@ class FailClosedIT extends IntegrationTest {
         properties.put("clearance.fga.api-url", proxy.url());
         properties.put("clearance.fga.request-timeout", "1s");
         properties.put("clearance.fga.max-retries", "0");
+        // The searches here must ask OpenFGA: a decision cached in the tenant's epoch (ADR 0009) would
+        // answer alice's repeated search correctly without it. DecisionCacheIT covers the caches.
+        properties.put("clearance.authz.cache.enabled", "false");
         properties.put("micronaut.server.port", "-1");
         server = ApplicationContext.run(EmbeddedServer.class, properties);
         client = HttpClient.create(server.getURL());
