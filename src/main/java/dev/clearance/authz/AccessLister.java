@@ -92,8 +92,10 @@ public final class AccessLister {
                 }
             }
             if (result == null) {
-                result = new HashSet<>(ids);
+                // The cached set itself (immutable): a user alone needs no copy of a long list.
+                result = ids;
             } else {
+                result = new HashSet<>(result);
                 result.retainAll(ids);
             }
         }

@@ -176,7 +176,6 @@ final class Retrieval {
                 break;
             }
             if (adaptive && rounds == 1 && allowed.size() < topK && share(decided) < properties.prefilterBelow()) {
-                shares.observe(caller, count(decided, Outcome.ALLOWED), decided.size());
                 Found pre = prefilter(
                         q,
                         candidates,
@@ -185,6 +184,8 @@ final class Retrieval {
                         count(decided, Outcome.DENIED),
                         true);
                 if (pre != null) {
+                    // Observed once: a search that goes on post-filtering observes all its rounds below.
+                    shares.observe(caller, count(decided, Outcome.ALLOWED), decided.size());
                     return pre;
                 }
             }
