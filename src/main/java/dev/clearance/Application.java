@@ -1,7 +1,7 @@
 package dev.clearance;
 
-import dev.clearance.authz.Reconciler;
-import dev.clearance.ingest.ReembedJob;
+import dev.clearance.access.Reconciler;
+import dev.clearance.documents.ReembedJob;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;

@@ -1,6 +1,6 @@
 package dev.clearance.answer;
 
-import dev.clearance.web.Problem;
+import dev.clearance.platform.Problem;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.List;
 

@@ -1,14 +1,14 @@
 package dev.clearance.answer;
 
-import dev.clearance.audit.RequestRef;
 import dev.clearance.identity.Caller;
+import dev.clearance.platform.Problem;
+import dev.clearance.platform.ProblemException;
+import dev.clearance.platform.RequestRef;
+import dev.clearance.platform.ValidationProblem;
 import dev.clearance.search.SearchRequest;
 import dev.clearance.search.SearchResponse;
 import dev.clearance.search.SearchResult;
 import dev.clearance.search.SearchService;
-import dev.clearance.web.Problem;
-import dev.clearance.web.ProblemException;
-import dev.clearance.web.ValidationProblem;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;

@@ -1,7 +1,7 @@
 package dev.clearance.answer;
 
-import dev.clearance.web.Problem;
-import dev.clearance.web.ProblemException;
+import dev.clearance.platform.Problem;
+import dev.clearance.platform.ProblemException;
 import io.micronaut.http.HttpStatus;
 
 /** The configured model failed or timed out; nothing partial is returned. */

@@ -1,7 +1,7 @@
 package dev.clearance.audit;
 
 import dev.clearance.identity.Caller;
-import dev.clearance.store.AuditRepository;
+import dev.clearance.platform.RequestRef;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.time.Instant;

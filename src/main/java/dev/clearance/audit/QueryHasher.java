@@ -1,6 +1,5 @@
 package dev.clearance.audit;
 
-import dev.clearance.store.AuditKeyStore;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;

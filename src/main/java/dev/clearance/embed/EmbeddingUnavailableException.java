@@ -1,6 +1,6 @@
 package dev.clearance.embed;
 
-import dev.clearance.web.ProblemException;
+import dev.clearance.platform.ProblemException;
 import io.micronaut.http.HttpStatus;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.clearance.identity;
 
-import dev.clearance.authz.ObjectIds;
+import dev.clearance.contract.IdRules;
 import io.micronaut.security.authentication.Authentication;
 import jakarta.inject.Singleton;
 import java.util.Arrays;
@@ -18,10 +18,10 @@ import java.util.stream.Collectors;
 public final class CallerResolver {
 
     /** Tenant ids become part of object ids ("document:acme/x"): no separators, no spaces. */
-    private static final Pattern TENANT = ObjectIds.TENANT;
+    private static final Pattern TENANT = IdRules.TENANT;
 
     /** Principal ids follow "user:" in OpenFGA; '#', ':' and whitespace would change the meaning. */
-    private static final Pattern PRINCIPAL = ObjectIds.PRINCIPAL_ID;
+    private static final Pattern PRINCIPAL = IdRules.PRINCIPAL_ID;
 
     private final IdentityProperties properties;
 

@@ -1,6 +1,6 @@
 package dev.clearance.identity;
 
-import dev.clearance.web.ProblemException;
+import dev.clearance.platform.ProblemException;
 import io.micronaut.http.HttpStatus;
 
 /** The token is valid but lacks the scope the operation needs. */

@@ -1,6 +1,6 @@
 package dev.clearance.mcp;
 
-import dev.clearance.web.HostHeader;
+import dev.clearance.platform.HostHeader;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.annotation.Controller;

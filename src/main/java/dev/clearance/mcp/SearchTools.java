@@ -1,13 +1,13 @@
 package dev.clearance.mcp;
 
-import dev.clearance.audit.RequestRef;
+import dev.clearance.documents.DocumentLookup;
 import dev.clearance.identity.Caller;
 import dev.clearance.identity.CallerResolver;
 import dev.clearance.identity.InvalidIdentityException;
-import dev.clearance.search.DocumentLookup;
+import dev.clearance.platform.ProblemException;
+import dev.clearance.platform.RequestRef;
 import dev.clearance.search.SearchRequest;
 import dev.clearance.search.SearchService;
-import dev.clearance.web.ProblemException;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.mcp.annotations.Tool;
 import io.micronaut.mcp.annotations.ToolArg;

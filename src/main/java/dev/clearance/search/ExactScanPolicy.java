@@ -1,6 +1,5 @@
 package dev.clearance.search;
 
-import dev.clearance.store.ChunkSearchRepository;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Map;

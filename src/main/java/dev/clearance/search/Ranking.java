@@ -1,6 +1,5 @@
 package dev.clearance.search;
 
-import dev.clearance.store.Candidate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;

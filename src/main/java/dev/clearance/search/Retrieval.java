@@ -1,14 +1,12 @@
 package dev.clearance.search;
 
-import dev.clearance.authz.AccessLister;
-import dev.clearance.authz.AuthorizationUnavailableException;
-import dev.clearance.authz.DecisionCache;
-import dev.clearance.authz.Decisions;
-import dev.clearance.authz.Outcome;
-import dev.clearance.authz.Viewable;
+import dev.clearance.access.AccessLister;
+import dev.clearance.access.AuthorizationUnavailableException;
+import dev.clearance.access.DecisionCache;
+import dev.clearance.access.Decisions;
+import dev.clearance.access.Outcome;
+import dev.clearance.access.Viewable;
 import dev.clearance.identity.Caller;
-import dev.clearance.store.Candidate;
-import dev.clearance.store.ChunkSearchRepository;
 import jakarta.inject.Singleton;
 import java.util.HashMap;
 import java.util.HashSet;

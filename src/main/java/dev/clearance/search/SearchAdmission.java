@@ -1,7 +1,7 @@
 package dev.clearance.search;
 
 import dev.clearance.identity.Caller;
-import dev.clearance.web.ProblemException;
+import dev.clearance.platform.ProblemException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.http.HttpStatus;

@@ -16,8 +16,6 @@ import java.time.Duration;
  * @param budget time budget of the candidate/authorization loop
  * @param prefilterBelow allowed share of round one under which ADAPTIVE switches to the pre-filter
  * @param hybrid whether the full-text leg joins the vector leg (fused by reciprocal rank)
- * @param consistencyWindow after an access change, how long checks ask OpenFGA for HIGHER_CONSISTENCY;
- *     at least the check-cache TTL of the OpenFGA server (its default is 10 s)
  * @param maxConcurrent searches that run at once (0: twice the processors); the rest wait in line
  * @param queueTimeout longest wait in that line before a 503 with Retry-After
  * @param exactMaxChunks tenants with at most this many chunks are searched by an exact scan instead of
@@ -36,7 +34,6 @@ public record SearchProperties(
         @Bindable(defaultValue = "5s") Duration budget,
         @Bindable(defaultValue = "0.2") double prefilterBelow,
         @Bindable(defaultValue = "true") boolean hybrid,
-        @Bindable(defaultValue = "10s") Duration consistencyWindow,
         @Bindable(defaultValue = "0") @Min(0) @Max(1000) int maxConcurrent,
         @Bindable(defaultValue = "10s") Duration queueTimeout,
         @Bindable(defaultValue = "200000") @Min(0) long exactMaxChunks) {}

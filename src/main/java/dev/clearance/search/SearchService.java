@@ -1,14 +1,14 @@
 package dev.clearance.search;
 
+import dev.clearance.access.AccessChangeLog;
+import dev.clearance.access.FgaStore;
 import dev.clearance.audit.AuditTrail;
-import dev.clearance.audit.RequestRef;
-import dev.clearance.authz.FgaStore;
 import dev.clearance.embed.Embedder;
 import dev.clearance.identity.Caller;
-import dev.clearance.store.AccessChangeLog;
-import dev.clearance.web.InputLimits;
-import dev.clearance.web.Problem;
-import dev.clearance.web.ValidationProblem;
+import dev.clearance.platform.InputLimits;
+import dev.clearance.platform.Problem;
+import dev.clearance.platform.RequestRef;
+import dev.clearance.platform.ValidationProblem;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
@@ -71,7 +71,7 @@ public final class SearchService {
         float[] vector = timed("embed", () -> embedder.embedQuery(request.query()));
         Strategy strategy = request.strategyOrDefault();
         // Read before any decision is asked for or taken from a cache (ADR 0009).
-        AccessChangeLog.TenantAccess access = changes.read(caller.tenant(), properties.consistencyWindow());
+        AccessChangeLog.TenantAccess access = changes.read(caller.tenant());
         boolean fresh = access.changedRecently();
         Retrieval.Found found = timed(
                 "retrieve",

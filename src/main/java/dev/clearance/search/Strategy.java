@@ -1,7 +1,7 @@
 package dev.clearance.search;
 
-import dev.clearance.web.Problem;
-import dev.clearance.web.ValidationProblem;
+import dev.clearance.platform.Problem;
+import dev.clearance.platform.ValidationProblem;
 import java.util.List;
 import java.util.Locale;
 

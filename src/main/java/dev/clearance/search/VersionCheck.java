@@ -1,7 +1,6 @@
 package dev.clearance.search;
 
-import dev.clearance.store.Candidate;
-import dev.clearance.store.ChunkSearchRepository;
+import dev.clearance.documents.DocumentRepository;
 import jakarta.inject.Singleton;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,10 +19,10 @@ import java.util.Set;
 @Singleton
 final class VersionCheck {
 
-    private final ChunkSearchRepository chunks;
+    private final DocumentRepository documents;
 
-    VersionCheck(ChunkSearchRepository chunks) {
-        this.chunks = chunks;
+    VersionCheck(DocumentRepository documents) {
+        this.documents = documents;
     }
 
     /** The allowed chunks whose documents did not change, and how many were dropped. */
@@ -33,9 +32,9 @@ final class VersionCheck {
         if (allowed.isEmpty()) {
             return new Confirmed(allowed, 0);
         }
-        Set<String> documents = new HashSet<>();
-        allowed.values().forEach(c -> documents.add(c.documentId()));
-        Map<String, Long> current = chunks.syncedVersions(tenant, documents);
+        Set<String> ids = new HashSet<>();
+        allowed.values().forEach(c -> ids.add(c.documentId()));
+        Map<String, Long> current = documents.syncedVersions(tenant, ids);
         Map<Long, Candidate> kept = new LinkedHashMap<>();
         allowed.forEach((id, c) -> {
             Long version = current.get(c.documentId());

@@ -1,7 +1,7 @@
 package dev.clearance.bench;
 
-import dev.clearance.authz.RelationshipStore;
-import dev.clearance.authz.ScopedTuple;
+import dev.clearance.access.RelationshipStore;
+import dev.clearance.access.ScopedTuple;
 import java.io.IOException;
 import java.io.StringReader;
 import java.sql.Connection;

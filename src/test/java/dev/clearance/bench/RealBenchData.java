@@ -1,8 +1,8 @@
 package dev.clearance.bench;
 
-import dev.clearance.authz.ObjectIds;
-import dev.clearance.authz.RelationshipStore;
-import dev.clearance.authz.ScopedTuple;
+import dev.clearance.access.ObjectIds;
+import dev.clearance.access.RelationshipStore;
+import dev.clearance.access.ScopedTuple;
 import dev.clearance.embed.Embedder;
 import io.micronaut.context.ApplicationContext;
 import java.nio.file.Path;

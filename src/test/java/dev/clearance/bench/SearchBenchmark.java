@@ -1,14 +1,14 @@
 package dev.clearance.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.clearance.authz.AccessChecker;
-import dev.clearance.authz.RelationshipStore;
+import dev.clearance.access.AccessChecker;
+import dev.clearance.access.RelationshipStore;
 import dev.clearance.bench.BenchData.Audience;
 import dev.clearance.chunk.Chunker;
 import dev.clearance.embed.Embedder;
 import dev.clearance.identity.Caller;
+import dev.clearance.search.ChunkSearchRepository;
 import dev.clearance.search.SearchProperties;
-import dev.clearance.store.ChunkSearchRepository;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -126,12 +126,12 @@ public final class SearchBenchmark {
             for (int window : new int[] {TOP_K * 4, TOP_K * 16, TOP_K * 64}) {
                 double sum = 0;
                 for (int i = 0; i < queries.size(); i++) {
-                    List<dev.clearance.store.Candidate> found =
+                    List<dev.clearance.search.Candidate> found =
                             chunks.nearest(BenchData.TENANT, vectors.get(i), queries.get(i), window, List.of(), false);
                     com.fasterxml.jackson.databind.node.ArrayNode results =
                             com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
                     found.stream()
-                            .sorted(java.util.Comparator.comparingDouble(dev.clearance.store.Candidate::similarity)
+                            .sorted(java.util.Comparator.comparingDouble(dev.clearance.search.Candidate::similarity)
                                     .reversed())
                             .limit(TOP_K)
                             .forEach(c -> results.addObject()

@@ -1,8 +1,8 @@
 package dev.clearance.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.clearance.authz.AuthorizationOffForBenchmarks;
-import dev.clearance.authz.RelationshipStore;
+import dev.clearance.access.AuthorizationOffForBenchmarks;
+import dev.clearance.access.RelationshipStore;
 import dev.clearance.bench.RealBenchData.Share;
 import dev.clearance.embed.Embedder;
 import dev.clearance.load.LoadTest;

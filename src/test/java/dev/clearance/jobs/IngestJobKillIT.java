@@ -3,9 +3,9 @@ package dev.clearance.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clearance.authz.RelationshipStore;
-import dev.clearance.authz.ScopedTuple;
-import dev.clearance.authz.TupleScoper;
+import dev.clearance.access.RelationshipStore;
+import dev.clearance.access.ScopedTuple;
+import dev.clearance.access.TupleScoper;
 import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.IntegrationTest;
 import io.micronaut.http.client.HttpClient;

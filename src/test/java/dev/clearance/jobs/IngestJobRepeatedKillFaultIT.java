@@ -3,8 +3,8 @@ package dev.clearance.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clearance.authz.FgaStore;
-import dev.clearance.authz.TupleScoper;
+import dev.clearance.access.FgaStore;
+import dev.clearance.access.TupleScoper;
 import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.IntegrationTest;
 import dev.openfga.sdk.api.client.OpenFgaClient;

@@ -3,8 +3,8 @@ package dev.clearance.search;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clearance.authz.FgaProperties;
-import dev.clearance.authz.ListObjectsProperties;
+import dev.clearance.access.FgaProperties;
+import dev.clearance.access.ListObjectsProperties;
 import dev.clearance.search.FaultScenario.Phase;
 import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.HttpFaultProxy;

@@ -119,7 +119,7 @@ class AuthorizationPropertiesIT extends IntegrationTest {
             properties.put("datasources.default.username", caching.dbUser());
             properties.put("datasources.default.password", caching.dbPassword());
             properties.put("clearance.fga.api-url", caching.fgaApiUrl());
-            properties.put("clearance.search.consistency-window", "0s");
+            properties.put("clearance.access.consistency-window", "0s");
         }
         server = ApplicationContext.builder()
                 .environments(Environment.TEST)

@@ -95,7 +95,7 @@ class FreshnessIT extends IntegrationTest {
             properties.put("datasources.default.username", caching.dbUser());
             properties.put("datasources.default.password", caching.dbPassword());
             properties.put("clearance.fga.api-url", caching.fgaApiUrl());
-            properties.put("clearance.search.consistency-window", window);
+            properties.put("clearance.access.consistency-window", window);
             properties.put("micronaut.server.port", "-1");
             server = ApplicationContext.run(EmbeddedServer.class, properties);
             client = HttpClient.create(server.getURL());

@@ -2,7 +2,6 @@ package dev.clearance.search;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.clearance.store.Candidate;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -71,10 +71,10 @@ class SearchIT extends IntegrationTest {
             properties.put("datasources.default.username", caching.dbUser());
             properties.put("datasources.default.password", caching.dbPassword());
             properties.put("clearance.fga.api-url", caching.fgaApiUrl());
-            properties.put("clearance.search.consistency-window", "0s");
+            properties.put("clearance.access.consistency-window", "0s");
         } else {
             // Longer than loading and all tests take, so that every search is inside the window.
-            properties.put("clearance.search.consistency-window", "1h");
+            properties.put("clearance.access.consistency-window", "1h");
         }
         return properties;
     }

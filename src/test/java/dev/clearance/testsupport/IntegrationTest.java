@@ -41,7 +41,7 @@ public abstract class IntegrationTest implements TestPropertyProvider {
         // A free port per test service: a fixed one (8080) fails whenever anything else holds it.
         properties.put("micronaut.server.port", "-1");
         // The test servers cache OpenFGA decisions for 30 s; fresh reads must cover that.
-        properties.put("clearance.search.consistency-window", "35s");
+        properties.put("clearance.access.consistency-window", "35s");
         properties.putAll(extraProperties());
         return properties;
     }

@@ -1,0 +1,191 @@
+package dev.clearance.access;
+
+import dev.clearance.identity.Caller;
+import dev.clearance.identity.Principal;
+import dev.openfga.sdk.api.model.BatchCheckItem;
+import dev.openfga.sdk.api.model.BatchCheckRequest;
+import dev.openfga.sdk.api.model.BatchCheckResponse;
+import dev.openfga.sdk.api.model.BatchCheckSingleResult;
+import dev.openfga.sdk.api.model.CheckRequestTupleKey;
+import dev.openfga.sdk.api.model.ConsistencyPreference;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Singleton;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Checks documents against OpenFGA with the server-side BatchCheck API: every principal of the
+ * caller (user, and agent when one acts) for every document, in requests of at most {@code
+ * batchSize} checks sent in parallel. Results are matched by correlation id, never by position. A
+ * check that errors, times out or is missing from the response is an {@link Outcome#ERROR}.
+ *
+ * <p>Not final: the throughput benchmark replaces it, from the test classes only, with one that
+ * allows everything, to measure what authorization costs (ADR 0009). Searches reach it through the
+ * {@link DecisionCache}.
+ */
+@Singleton
+public class AccessChecker {
+
+    private final FgaStore store;
+    private final FgaProperties properties;
+    private final MeterRegistry meters;
+
+    AccessChecker(FgaStore store, FgaProperties properties, MeterRegistry meters) {
+        this.store = store;
+        this.properties = properties;
+        this.meters = meters;
+    }
+
+    /**
+     * @param higherConsistency ask OpenFGA to bypass its caches (used for recently changed access)
+     */
+    public Decisions check(Caller caller, Collection<String> documentIds, boolean higherConsistency) {
+        return check(caller, documentIds, higherConsistency, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #check(Caller, Collection, boolean)}, giving up at {@code deadlineNanos} ({@link
+     * System#nanoTime()}) when that comes before the check timeout: a search's checks share its budget.
+     */
+    public Decisions check(
+            Caller caller, Collection<String> documentIds, boolean higherConsistency, long deadlineNanos) {
+        long timeout = System.nanoTime() + properties.checkTimeout().toNanos();
+        long deadline = deadlineNanos - timeout < 0 ? deadlineNanos : timeout;
+        List<String> documents = List.copyOf(new LinkedHashSet<>(documentIds));
+        if (documents.isEmpty()) {
+            return new Decisions(Map.of(), 0, 0, 0, 0, 0);
+        }
+        FgaStore.Resolved resolved = store.current();
+        List<Principal> principals = caller.principals();
+        List<BatchCheckItem> items = new ArrayList<>(documents.size() * principals.size());
+        for (String document : documents) {
+            String object = ObjectIds.scoped(properties.objectType(), caller.tenant(), document);
+            for (Principal principal : principals) {
+                items.add(new BatchCheckItem()
+                        .correlationId(Integer.toString(items.size()))
+                        .tupleKey(new CheckRequestTupleKey()
+                                .user(principal.subject())
+                                .relation(properties.relation())
+                                ._object(object)));
+            }
+        }
+        long started = System.nanoTime();
+        Outcome[] perItem;
+        try {
+            perItem = send(resolved, items, higherConsistency, deadline);
+        } finally {
+            meters.timer("clearance.authz.duration", "call", "batch_check")
+                    .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+        return aggregate(documents, principals.size(), perItem);
+    }
+
+    private Outcome[] send(
+            FgaStore.Resolved resolved, List<BatchCheckItem> items, boolean higherConsistency, long deadline) {
+        ConsistencyPreference consistency =
+                higherConsistency ? ConsistencyPreference.HIGHER_CONSISTENCY : ConsistencyPreference.MINIMIZE_LATENCY;
+        List<BatchCheckRequest> requests = new ArrayList<>();
+        for (int from = 0; from < items.size(); from += properties.batchSize()) {
+            requests.add(new BatchCheckRequest()
+                    .checks(items.subList(from, Math.min(items.size(), from + properties.batchSize())))
+                    .authorizationModelId(resolved.modelId())
+                    .consistency(consistency));
+        }
+        Outcome[] outcomes = new Outcome[items.size()];
+        Arrays.fill(outcomes, Outcome.ERROR);
+        // At most maxParallelBatches requests in flight; answers are awaited in sending order and each
+        // one answered lets the next request go. Requests not yet sent when the deadline passes are
+        // never sent, so a search that fails closed does not leave OpenFGA a backlog of its checks.
+        ArrayDeque<CompletableFuture<BatchCheckResponse>> inFlight = new ArrayDeque<>();
+        int next = 0;
+        while (next < requests.size() && inFlight.size() < properties.maxParallelBatches()) {
+            inFlight.add(sendOne(resolved.storeId(), requests.get(next++)));
+        }
+        while (!inFlight.isEmpty()) {
+            CompletableFuture<BatchCheckResponse> future = inFlight.poll();
+            BatchCheckResponse response;
+            try {
+                response = future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (Exception e) {
+                future.cancel(true);
+                inFlight.forEach(f -> f.cancel(true));
+                throw new AuthorizationUnavailableException("The authorization service did not answer in time.", e);
+            }
+            record(response, outcomes);
+            if (next < requests.size()) {
+                inFlight.add(sendOne(resolved.storeId(), requests.get(next++)));
+            }
+        }
+        return outcomes;
+    }
+
+    private CompletableFuture<BatchCheckResponse> sendOne(String storeId, BatchCheckRequest request) {
+        try {
+            return store.api().batchCheck(storeId, request).thenApply(r -> r.getData());
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static void record(BatchCheckResponse response, Outcome[] outcomes) {
+        if (response == null || response.getResult() == null) {
+            return;
+        }
+        for (Map.Entry<String, BatchCheckSingleResult> entry :
+                response.getResult().entrySet()) {
+            int index = parseIndex(entry.getKey(), outcomes.length);
+            if (index < 0) {
+                continue;
+            }
+            BatchCheckSingleResult result = entry.getValue();
+            if (result == null || result.getError() != null || result.getAllowed() == null) {
+                outcomes[index] = Outcome.ERROR;
+            } else {
+                outcomes[index] = result.getAllowed() ? Outcome.ALLOWED : Outcome.DENIED;
+            }
+        }
+    }
+
+    private static int parseIndex(String correlationId, int size) {
+        try {
+            int index = Integer.parseInt(correlationId);
+            return index >= 0 && index < size ? index : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private Decisions aggregate(List<String> documents, int perDocument, Outcome[] perItem) {
+        Map<String, Outcome> byDocument = new HashMap<>();
+        int allowed = 0;
+        int denied = 0;
+        int errors = 0;
+        for (Outcome outcome : perItem) {
+            switch (outcome) {
+                case ALLOWED -> allowed++;
+                case DENIED -> denied++;
+                case ERROR -> errors++;
+            }
+        }
+        for (int d = 0; d < documents.size(); d++) {
+            Outcome combined = Outcome.ALLOWED;
+            for (int p = 0; p < perDocument; p++) {
+                combined = Outcome.intersect(combined, perItem[d * perDocument + p]);
+            }
+            byDocument.put(documents.get(d), combined);
+        }
+        meters.counter("clearance.authz.checks", "outcome", "allowed").increment(allowed);
+        meters.counter("clearance.authz.checks", "outcome", "denied").increment(denied);
+        meters.counter("clearance.authz.checks", "outcome", "error").increment(errors);
+        int requests = (perItem.length + properties.batchSize() - 1) / properties.batchSize();
+        return new Decisions(byDocument, perItem.length, allowed, denied, errors, requests);
+    }
+}

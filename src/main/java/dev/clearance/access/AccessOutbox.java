@@ -1,0 +1,288 @@
+package dev.clearance.access;
+
+import dev.clearance.platform.Jdbc;
+import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * Work queue of the sync to OpenFGA: objects whose desired version is not yet synced. One worker at
+ * a time may write an object's tuples (a lease in PostgreSQL, shared by all replicas); completing a
+ * sync is fenced by the version, so a worker that applied a version that is no longer current never
+ * marks anything synced (docs/adr/0005).
+ */
+@Singleton
+public final class AccessOutbox {
+
+    private static final String CLAIMED = "o.object, o.tenant, o.version, o.adopt, o.rejections, o.failures";
+
+    private final DataSource dataSource;
+
+    AccessOutbox(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** A leased object: apply {@code desired} (version {@code version}) to OpenFGA. */
+    public record Claim(
+            String object,
+            String tenant,
+            long version,
+            boolean adopt,
+            int rejections,
+            int failures,
+            UUID owner,
+            Set<DesiredTuple> desired) {}
+
+    /** An object whose tuples OpenFGA refused too often; an operator looks at it and retries. */
+    public record Parked(String object, long version, String lastError, int rejections, Instant parkedAt) {}
+
+    /**
+     * Leases {@code object} when it is pending (or {@code always}), due (a failed attempt backs off),
+     * not parked, and nobody holds it.
+     */
+    public Optional<Claim> claim(String object, boolean always, UUID owner, Duration lease) {
+        List<Claim> claims = claimWhere(
+                "o.object = ? AND o.parked_at IS NULL AND o.next_attempt_at <= now()"
+                        + " AND (? OR o.synced_version < o.version)",
+                owner,
+                lease,
+                object,
+                always);
+        return claims.stream().findFirst();
+    }
+
+    /** Leases up to {@code limit} due objects. */
+    public List<Claim> claimDue(int limit, UUID owner, Duration lease) {
+        return claimWhere(
+                "o.synced_version < o.version AND o.parked_at IS NULL AND o.next_attempt_at <= now()"
+                        + " ORDER BY o.next_attempt_at LIMIT ?",
+                owner,
+                lease,
+                limit);
+    }
+
+    private List<Claim> claimWhere(String condition, UUID owner, Duration lease, Object... parameters) {
+        String sql = "WITH c AS (SELECT o.object FROM access_objects o WHERE (o.lease_until IS NULL"
+                + " OR o.lease_until < now()) AND " + condition + " FOR UPDATE SKIP LOCKED)"
+                + " UPDATE access_objects o SET lease_owner = ?, lease_until = now() + make_interval(secs => ?)"
+                + " FROM c WHERE o.object = c.object RETURNING " + CLAIMED;
+        return Jdbc.inTransaction(dataSource, c -> {
+            List<Claim> claims = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                int i = 1;
+                for (Object parameter : parameters) {
+                    s.setObject(i++, parameter);
+                }
+                s.setObject(i++, owner);
+                s.setDouble(i, seconds(lease));
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        claims.add(new Claim(
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getLong(3),
+                                rs.getBoolean(4),
+                                rs.getInt(5),
+                                rs.getInt(6),
+                                owner,
+                                Set.of()));
+                    }
+                }
+            }
+            List<Claim> withTuples = new ArrayList<>(claims.size());
+            var desired =
+                    DesiredState.read(c, claims.stream().map(Claim::object).toList());
+            for (Claim claim : claims) {
+                withTuples.add(new Claim(
+                        claim.object(),
+                        claim.tenant(),
+                        claim.version(),
+                        claim.adopt(),
+                        claim.rejections(),
+                        claim.failures(),
+                        owner,
+                        Set.copyOf(desired.getOrDefault(claim.object(), Set.of()))));
+            }
+            return withTuples;
+        });
+    }
+
+    /**
+     * The fence before a write: extends the lease to cover the write and any late arrival of it, and
+     * says whether this worker still holds the object at the claimed version.
+     */
+    public boolean renew(Claim claim, Duration lease) {
+        return update("""
+                UPDATE access_objects SET lease_until = now() + make_interval(secs => ?)
+                WHERE object = ? AND lease_owner = ? AND version = ?""", seconds(lease), claim.object(), claim.owner(), claim.version()) == 1;
+    }
+
+    /**
+     * OpenFGA holds the claimed version's tuples. Marks the object (and its document) synced only if
+     * that version is still the current one; otherwise the newer version is due at once. Releases
+     * the lease either way. Returns whether the claimed version was current.
+     */
+    public boolean complete(Claim claim) {
+        return Jdbc.inTransaction(dataSource, c -> {
+            DesiredState.lockDocuments(c, claim.tenant(), List.of(claim.object()));
+            int synced = update(c, """
+                    UPDATE access_objects SET synced_version = version, lease_owner = NULL, lease_until = NULL,
+                           rejections = 0, failures = 0, last_error = NULL, adopt = false
+                    WHERE object = ? AND lease_owner = ? AND version = ?""", claim.object(), claim.owner(), claim.version());
+            if (synced == 0) {
+                update(c, """
+                        UPDATE access_objects SET lease_owner = NULL, lease_until = NULL, next_attempt_at = now()
+                        WHERE object = ? AND lease_owner = ?""", claim.object(), claim.owner());
+                return false;
+            }
+            update(c, """
+                    UPDATE documents SET acl_synced_version = acl_version
+                    WHERE tenant = ? AND id = ? AND acl_version = ?""", claim.tenant(), documentId(claim), claim.version());
+            return true;
+        });
+    }
+
+    /**
+     * The attempt failed. {@code keepLease}: the write's outcome is unknown (it may still land), so
+     * nobody else may touch the object until {@code lease} from now has passed. {@code park}:
+     * OpenFGA refused the tuples too often; the object waits for an operator. Counters, backoff and
+     * parking apply only to the claimed version: a newer one has not been tried yet.
+     */
+    public void fail(
+            Claim claim,
+            String error,
+            boolean rejected,
+            boolean keepLease,
+            Duration lease,
+            Duration retryIn,
+            boolean park) {
+        Jdbc.inTransaction(dataSource, c -> {
+            update(
+                    c,
+                    """
+                    UPDATE access_objects SET last_error = ?, next_attempt_at = now() + make_interval(secs => ?),
+                           rejections = rejections + ?, failures = failures + ?,
+                           parked_at = CASE WHEN ? THEN now() END
+                    WHERE object = ? AND lease_owner = ? AND version = ?""",
+                    error.length() > 500 ? error.substring(0, 500) : error,
+                    seconds(retryIn),
+                    rejected ? 1 : 0,
+                    rejected ? 0 : 1,
+                    park,
+                    claim.object(),
+                    claim.owner(),
+                    claim.version());
+            if (keepLease) {
+                return update(c, """
+                        UPDATE access_objects SET lease_until = greatest(lease_until, now() + make_interval(secs => ?))
+                        WHERE object = ? AND lease_owner = ?""", seconds(lease), claim.object(), claim.owner());
+            }
+            return release(c, claim);
+        });
+    }
+
+    /** Gives the object up at once (nothing of this worker's can still land); it is due again now. */
+    public void release(Claim claim) {
+        Jdbc.inTransaction(dataSource, c -> release(c, claim));
+    }
+
+    private static int release(Connection c, Claim claim) throws SQLException {
+        return update(c, """
+                UPDATE access_objects SET lease_owner = NULL, lease_until = NULL,
+                       next_attempt_at = CASE WHEN version <> ? THEN now() ELSE next_attempt_at END
+                WHERE object = ? AND lease_owner = ?""", claim.version(), claim.object(), claim.owner());
+    }
+
+    /** Whether OpenFGA holds the current desired version of {@code object}. */
+    public boolean synced(String object) {
+        return Jdbc.read(dataSource, c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT coalesce(bool_and(synced_version >= version), true) FROM access_objects WHERE object = ?")) {
+                s.setString(1, object);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    return rs.getBoolean(1);
+                }
+            }
+        });
+    }
+
+    /** Objects waiting to be synced, objects parked, and the age in seconds of the oldest change. */
+    public record Backlog(long pending, long parked, double lagSeconds) {}
+
+    public Backlog backlog() {
+        return Jdbc.read(dataSource, c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT count(*) FILTER (WHERE parked_at IS NULL), count(*) FILTER (WHERE parked_at IS NOT NULL),
+                           coalesce(extract(epoch FROM now() - min(changed_at) FILTER (WHERE parked_at IS NULL)), 0)
+                    FROM access_objects WHERE synced_version < version""");
+                    ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return new Backlog(rs.getLong(1), rs.getLong(2), rs.getDouble(3));
+            }
+        });
+    }
+
+    /** The parked objects of a tenant. */
+    public List<Parked> parked(String tenant) {
+        return Jdbc.read(dataSource, c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT object, version, last_error, rejections, parked_at FROM access_objects
+                    WHERE tenant = ? AND parked_at IS NOT NULL ORDER BY parked_at, object LIMIT 1000""")) {
+                s.setString(1, tenant);
+                List<Parked> out = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Parked(
+                                rs.getString(1),
+                                rs.getLong(2),
+                                rs.getString(3),
+                                rs.getInt(4),
+                                rs.getTimestamp(5).toInstant()));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** Puts a tenant's parked objects back in the queue; returns how many. */
+    public int retryParked(String tenant) {
+        return update("""
+                UPDATE access_objects SET parked_at = NULL, rejections = 0, next_attempt_at = now()
+                WHERE tenant = ? AND parked_at IS NOT NULL""", tenant);
+    }
+
+    /** The document id of a document object of the claim's tenant (null for folders and groups). */
+    private static String documentId(Claim claim) {
+        String prefix = "document:" + claim.tenant() + "/";
+        return claim.object().startsWith(prefix) ? claim.object().substring(prefix.length()) : null;
+    }
+
+    private int update(String sql, Object... parameters) {
+        return Jdbc.inTransaction(dataSource, c -> update(c, sql, parameters));
+    }
+
+    private static int update(Connection c, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                s.setObject(i + 1, parameters[i]);
+            }
+            return s.executeUpdate();
+        }
+    }
+
+    private static double seconds(Duration d) {
+        return d.toMillis() / 1000.0;
+    }
+}

@@ -1,0 +1,223 @@
+package dev.clearance.access;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.openfga.language.DslToJsonTransformer;
+import dev.openfga.sdk.api.OpenFgaApi;
+import dev.openfga.sdk.api.client.ApiClient;
+import dev.openfga.sdk.api.client.OpenFgaClient;
+import dev.openfga.sdk.api.model.AuthorizationModel;
+import dev.openfga.sdk.api.model.CreateStoreRequest;
+import dev.openfga.sdk.api.model.Store;
+import dev.openfga.sdk.api.model.WriteAuthorizationModelRequest;
+import dev.openfga.sdk.errors.FgaApiNotFoundError;
+import io.micronaut.core.io.ResourceResolver;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Resolves which OpenFGA store and model this process uses. Configured ids win; otherwise the store
+ * is found by name (or created) and the model from {@code fga/model.fga} is written unless the
+ * store's latest model already equals it. Resolution is lazy and retried, so the service starts
+ * while OpenFGA is still down and reports itself not ready instead of crashing.
+ */
+@Singleton
+public final class FgaStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FgaStore.class);
+    private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(2);
+
+    private final OpenFgaClient client;
+    private final ObjectMapper mapper;
+    private final FgaProperties properties;
+    private final ResourceResolver resources;
+    private volatile Resolved resolved;
+    private volatile Instant nextAttempt = Instant.EPOCH;
+    private volatile AuthorizationModel localModel;
+    private final FgaStoreRecord record;
+
+    FgaStore(
+            OpenFgaClient client,
+            ApiClient apiClient,
+            FgaProperties properties,
+            ResourceResolver resources,
+            FgaStoreRecord record) {
+        this.record = record;
+        this.client = client;
+        this.mapper = apiClient.getObjectMapper();
+        this.properties = properties;
+        this.resources = resources;
+    }
+
+    /** Store and model ids in use. */
+    public record Resolved(String storeId, String modelId) {}
+
+    /** The resolved ids, resolving them first if needed; fails closed when OpenFGA is unreachable. */
+    public Resolved current() {
+        Resolved current = resolved;
+        if (current != null) {
+            return current;
+        }
+        return resolve();
+    }
+
+    /** Raw API bound to no store: callers pass {@link Resolved#storeId()} explicitly. */
+    OpenFgaApi api() {
+        return client.getApi();
+    }
+
+    /** The model this service was built for, parsed from the DSL file (used to validate tuples). */
+    public AuthorizationModel localModel() {
+        AuthorizationModel model = localModel;
+        if (model == null) {
+            model = parseLocalModel();
+            localModel = model;
+        }
+        return model;
+    }
+
+    private synchronized Resolved resolve() {
+        if (resolved != null) {
+            return resolved;
+        }
+        if (Instant.now().isBefore(nextAttempt)) {
+            throw new AuthorizationUnavailableException("The authorization service is not reachable yet.", null);
+        }
+        try {
+            String storeId = isSet(properties.storeId()) ? properties.storeId() : findOrCreateStore();
+            String modelId =
+                    isSet(properties.modelId()) ? properties.modelId() : record.locked(() -> ensureModel(storeId));
+            resolved = new Resolved(storeId, modelId);
+            LOG.info("OpenFGA store {} model {} ({})", storeId, modelId, properties.apiUrl());
+            return resolved;
+        } catch (Exception e) {
+            nextAttempt = Instant.now().plus(RETRY_AFTER_FAILURE);
+            LOG.warn("OpenFGA store/model not resolved: {}", e.toString());
+            throw new AuthorizationUnavailableException("The authorization service is not reachable.", e);
+        }
+    }
+
+    private static boolean isSet(String value) {
+        return value != null && !value.isBlank();
+    }
+
+    /**
+     * The store recorded in PostgreSQL if OpenFGA still has it; else the oldest store with the
+     * configured name; else a new one. Under the deployment-wide lock, so replicas starting together
+     * agree on one store instead of each creating its own.
+     */
+    private String findOrCreateStore() throws Exception {
+        return record.locked(() -> {
+            Optional<String> recorded = record.storeId(properties.storeName());
+            if (recorded.isPresent() && exists(recorded.get())) {
+                return recorded.get();
+            }
+            String id = findByName().orElse(null);
+            if (id == null) {
+                id = api().createStore(new CreateStoreRequest().name(properties.storeName()))
+                        .get(timeout(), TimeUnit.MILLISECONDS)
+                        .getData()
+                        .getId();
+                LOG.info("Created OpenFGA store '{}' ({})", properties.storeName(), id);
+            }
+            record.record(properties.storeName(), properties.apiUrl(), id);
+            return id;
+        });
+    }
+
+    private boolean exists(String storeId) throws Exception {
+        try {
+            api().getStore(storeId).get(timeout(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof FgaApiNotFoundError) {
+                LOG.warn("The recorded OpenFGA store {} no longer exists; the reconciler rebuilds its tuples", storeId);
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The store with the configured name. Several can exist (OpenFGA does not keep names unique, and
+     * earlier versions could create two at once): then no guess is made, since the wrong one would
+     * be adopted or rebuilt; the operator names the right one with {@code FGA_STORE_ID}.
+     */
+    private Optional<String> findByName() throws Exception {
+        Store found = null;
+        int named = 0;
+        String token = null;
+        do {
+            var page = api().listStores(100, token, null)
+                    .get(timeout(), TimeUnit.MILLISECONDS)
+                    .getData();
+            for (Store store : page.getStores()) {
+                if (properties.storeName().equals(store.getName())) {
+                    named++;
+                    found = store;
+                }
+            }
+            token = page.getContinuationToken();
+        } while (token != null && !token.isEmpty());
+        if (named > 1) {
+            throw new IllegalStateException(named + " OpenFGA stores are named '" + properties.storeName()
+                    + "'; set FGA_STORE_ID to the one this deployment uses");
+        }
+        return Optional.ofNullable(found).map(Store::getId);
+    }
+
+    private String ensureModel(String storeId) throws Exception {
+        AuthorizationModel local = localModel();
+        List<AuthorizationModel> latest = api().readAuthorizationModels(storeId, 1, null)
+                .get(timeout(), TimeUnit.MILLISECONDS)
+                .getData()
+                .getAuthorizationModels();
+        if (!latest.isEmpty() && sameModel(latest.get(0), local)) {
+            return latest.get(0).getId();
+        }
+        var request = new WriteAuthorizationModelRequest()
+                .schemaVersion(local.getSchemaVersion())
+                .typeDefinitions(local.getTypeDefinitions())
+                .conditions(local.getConditions());
+        String id = api().writeAuthorizationModel(storeId, request)
+                .get(timeout(), TimeUnit.MILLISECONDS)
+                .getData()
+                .getAuthorizationModelId();
+        LOG.info("Wrote authorization model {} from {}", id, properties.modelFile());
+        return id;
+    }
+
+    private boolean sameModel(AuthorizationModel remote, AuthorizationModel local) {
+        JsonNode a = mapper.valueToTree(remote.getTypeDefinitions());
+        JsonNode b = mapper.valueToTree(local.getTypeDefinitions());
+        return Objects.equals(remote.getSchemaVersion(), local.getSchemaVersion()) && a.equals(b);
+    }
+
+    private AuthorizationModel parseLocalModel() {
+        try (InputStream in = resources
+                .getResourceAsStream(properties.modelFile())
+                .orElseThrow(() -> new IllegalStateException("Model file not found: " + properties.modelFile()))) {
+            String dsl = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            String json = new DslToJsonTransformer().transform(dsl);
+            return mapper.readValue(json, AuthorizationModel.class);
+        } catch (IOException e) {
+            throw new IllegalStateException("Model file unreadable: " + properties.modelFile(), e);
+        } catch (Exception e) {
+            throw new IllegalStateException("Model file invalid: " + properties.modelFile() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private long timeout() {
+        return properties.callTimeout().toMillis();
+    }
+}

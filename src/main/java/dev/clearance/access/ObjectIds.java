@@ -1,0 +1,61 @@
+package dev.clearance.access;
+
+import dev.clearance.contract.IdRules;
+import java.util.regex.Pattern;
+
+/**
+ * Tenant scoping of OpenFGA object ids: {@code document:<tenant>/<id>}. The tenant is part of every
+ * object id the service writes or checks, so a tuple of one tenant can never grant access to an
+ * object of another, even when both use the same document id.
+ */
+public final class ObjectIds {
+
+    /** The contract's rules ({@link IdRules}), named here for the service's own checks. */
+    public static final Pattern LOCAL_ID = IdRules.LOCAL_ID;
+
+    public static final Pattern TENANT = IdRules.TENANT;
+    public static final Pattern PRINCIPAL_ID = IdRules.PRINCIPAL_ID;
+
+    /** OpenFGA refuses tuple objects longer than this ({@code ^[^\s]{2,256}$}). */
+    public static final int MAX_OBJECT_LENGTH = 256;
+
+    /** No local id can be longer: "document:" plus a one-character tenant and "/" leave this much. */
+    private static final int LONGEST_POSSIBLE = MAX_OBJECT_LENGTH - "document:x/".length();
+
+    private ObjectIds() {}
+
+    public static String scoped(String type, String tenant, String localId) {
+        return type + ":" + tenant + "/" + localId;
+    }
+
+    /** The local id of a scoped object id of this tenant, or null if it belongs to another. */
+    public static String localIdOf(String objectId, String type, String tenant) {
+        String prefix = type + ":" + tenant + "/";
+        return objectId.startsWith(prefix) ? objectId.substring(prefix.length()) : null;
+    }
+
+    /** Whether {@code id} could name an object at all (characters and an upper bound on length). */
+    public static boolean isValidLocalId(String id) {
+        return id != null
+                && !id.isEmpty()
+                && id.length() <= LONGEST_POSSIBLE
+                && LOCAL_ID.matcher(id).matches();
+    }
+
+    /**
+     * What is wrong with {@code id} as the id of a {@code type} object in {@code tenant}, or null when
+     * it is acceptable: allowed characters, at most {@code maxLength}, and short enough that the
+     * scoped object id stays within OpenFGA's limit (a longer one could never be written or checked).
+     */
+    public static String problem(String type, String tenant, String id, int maxLength) {
+        if (id == null || id.isEmpty() || !LOCAL_ID.matcher(id).matches()) {
+            return "must start with a letter or digit and contain only letters, digits and . _ ~ @ = + -";
+        }
+        int limit =
+                Math.min(maxLength, MAX_OBJECT_LENGTH - scoped(type, tenant, "").length());
+        if (id.length() > limit) {
+            return "must be at most " + limit + " characters long";
+        }
+        return null;
+    }
+}

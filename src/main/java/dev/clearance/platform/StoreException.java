@@ -1,0 +1,18 @@
+package dev.clearance.platform;
+
+import io.micronaut.http.HttpStatus;
+import java.util.List;
+
+/** PostgreSQL could not be reached or failed; nothing was half-written (transactions roll back). */
+public final class StoreException extends ProblemException {
+
+    public StoreException(String detail, Throwable cause) {
+        super(
+                HttpStatus.SERVICE_UNAVAILABLE,
+                "store-unavailable",
+                "Document store unavailable",
+                detail,
+                List.of(),
+                cause);
+    }
+}

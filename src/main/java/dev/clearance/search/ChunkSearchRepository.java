@@ -1,0 +1,203 @@
+package dev.clearance.search;
+
+import com.pgvector.PGvector;
+import dev.clearance.platform.Jdbc;
+import dev.clearance.platform.QueryTimer;
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Singleton;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Candidate retrieval. The tenant is a mandatory predicate of every query. Only documents whose
+ * access rules are synced to OpenFGA are visible. Three paths:
+ *
+ * <ul>
+ *   <li>{@link #nearest}: HNSW with iterative scan, so excluding denied documents or small tenants
+ *       does not starve the index;
+ *   <li>{@link #lexical}: PostgreSQL full-text search (the hybrid leg);
+ *   <li>{@link #exactWithin}: exact distances over an allow-list of documents (the pre-filter).
+ * </ul>
+ */
+@Singleton
+public final class ChunkSearchRepository {
+
+    private static final String COLUMNS = """
+            c.id, c.document_id, d.acl_version, c.ordinal, c.text, c.tokens, d.title, d.source,
+            1 - (c.embedding <=> ?) AS similarity,
+            ts_rank_cd(c.tsv, websearch_to_tsquery('english', ?)) AS lexical
+            """;
+    /*
+     * "Grants synced" is written as synced >= version, which means the same as synced = version
+     * because acl_synced_version only ever takes the value of acl_version (and versions only grow).
+     * The planner has no statistics for a comparison of two columns: it estimates "=" at 0.5 % of
+     * the documents and ">=" at a third. With "=" it believed a 10,000-document tenant had 50
+     * searchable documents and replaced the HNSW scan by an exact scan of all 100,000 chunks
+     * (0.8 s instead of 3 ms per query, measured by SearchBenchmark, docs/benchmarks.md).
+     */
+    private static final String VISIBLE = """
+            JOIN documents d ON d.tenant = c.tenant AND d.id = c.document_id
+            WHERE c.tenant = ? AND d.acl_synced_version >= d.acl_version
+            """;
+
+    private final DataSource dataSource;
+    private final QueryTimer timer;
+    private final int efSearch;
+
+    /**
+     * @param efSearch the HNSW candidate list of an approximate query (pgvector's {@code
+     *     hnsw.ef_search}) when the window asked for is smaller: the approximate window is wider than
+     *     the rows returned, and the rows returned are ranked by their exact distances. Chosen by the
+     *     recall measured on the real benchmark corpus (ADR 0009, docs/benchmarks.md).
+     */
+    ChunkSearchRepository(
+            DataSource dataSource, QueryTimer timer, @Value("${clearance.search.hnsw-ef-search:200}") int efSearch) {
+        this.dataSource = dataSource;
+        this.timer = timer;
+        this.efSearch = Math.max(1, Math.min(1000, efSearch));
+    }
+
+    /**
+     * Nearest chunks of the tenant's visible documents, excluding some documents. {@code exact} turns
+     * the ANN index off for this query: the answer is then the true nearest chunks (a scan of the
+     * tenant's chunks), used where the tenant is small enough and to confirm that a short approximate
+     * answer really means the tenant has no more visible chunks.
+     */
+    public List<Candidate> nearest(
+            String tenant, float[] query, String text, int limit, Collection<String> excluded, boolean exact) {
+        /*
+         * Ids and distances first, the other columns for the winners only: in an exact scan every
+         * column of the inner select is computed for every chunk of the tenant. The inner result is
+         * materialised so that relaxed-order results from the iterative scan are re-sorted exactly.
+         */
+        String sql = "WITH hits AS MATERIALIZED (SELECT c.id, c.embedding <=> ? AS distance FROM chunks c "
+                + VISIBLE + " AND NOT (c.document_id = ANY (?)) ORDER BY c.embedding <=> ? LIMIT ?)"
+                + " SELECT " + COLUMNS + " FROM hits h JOIN chunks c ON c.id = h.id"
+                + " JOIN documents d ON d.tenant = c.tenant AND d.id = c.document_id ORDER BY h.distance, c.id";
+        return timer.time(
+                exact ? "nearest_exact" : "nearest",
+                () -> Jdbc.inTransaction(dataSource, c -> {
+                    try (Statement s = c.createStatement()) {
+                        if (exact) {
+                            s.execute("SET LOCAL enable_indexscan = off");
+                        } else {
+                            s.execute("SET LOCAL hnsw.iterative_scan = relaxed_order");
+                            s.execute("SET LOCAL hnsw.ef_search = " + Math.min(1000, Math.max(efSearch, limit)));
+                            s.execute("SET LOCAL hnsw.max_scan_tuples = 100000");
+                        }
+                    }
+                    PGvector vector = new PGvector(query);
+                    try (PreparedStatement s = c.prepareStatement(sql)) {
+                        s.setObject(1, vector);
+                        s.setString(2, tenant);
+                        s.setArray(3, textArray(c, excluded));
+                        s.setObject(4, vector);
+                        s.setInt(5, limit);
+                        s.setObject(6, vector);
+                        s.setString(7, text);
+                        return read(s);
+                    }
+                }));
+    }
+
+    /**
+     * Chunks of the tenant's documents, from the per-document counts (an index range of the
+     * documents table, not a scan of the chunks). Decides whether an exact scan is affordable.
+     */
+    public long chunkCount(String tenant) {
+        return timer.time(
+                "chunk_count",
+                () -> Jdbc.read(dataSource, c -> {
+                    try (PreparedStatement s = c.prepareStatement(
+                            "SELECT coalesce(sum(chunk_count), 0) FROM documents WHERE tenant = ?")) {
+                        s.setString(1, tenant);
+                        try (ResultSet rs = s.executeQuery()) {
+                            rs.next();
+                            return rs.getLong(1);
+                        }
+                    }
+                }));
+    }
+
+    public List<Candidate> lexical(String tenant, float[] query, String text, int limit, Collection<String> excluded) {
+        String sql = "SELECT " + COLUMNS + " FROM chunks c " + VISIBLE
+                + " AND c.tsv @@ websearch_to_tsquery('english', ?) AND NOT (c.document_id = ANY (?))"
+                + " ORDER BY lexical DESC LIMIT ?";
+        return timer.time(
+                "lexical",
+                () -> Jdbc.read(dataSource, c -> {
+                    try (PreparedStatement s = c.prepareStatement(sql)) {
+                        s.setObject(1, new PGvector(query));
+                        s.setString(2, text);
+                        s.setString(3, tenant);
+                        s.setString(4, text);
+                        s.setArray(5, textArray(c, excluded));
+                        s.setInt(6, limit);
+                        return read(s);
+                    }
+                }));
+    }
+
+    /**
+     * Exact nearest chunks among the given documents (B-tree on tenant, document; no ANN). Index
+     * scans are off for the statement, as for {@link #nearest}'s exact scan: otherwise the planner
+     * may serve the ORDER BY from the HNSW index, which yields its approximate nearest rows of the
+     * whole tenant first and applies the document list afterwards. On a 20,000-chunk tenant that
+     * returned 3 of the 40 rows asked for a caller who may view 10 % of the documents, and recall
+     * fell to 0.37 (found by the throughput benchmark). The bitmap scan of the B-tree stays allowed.
+     */
+    public List<Candidate> exactWithin(
+            String tenant, float[] query, String text, int limit, Collection<String> documents) {
+        String sql = "SELECT " + COLUMNS + " FROM chunks c " + VISIBLE
+                + " AND c.document_id = ANY (?) ORDER BY c.embedding <=> ? LIMIT ?";
+        return timer.time(
+                "exact_within",
+                () -> Jdbc.inTransaction(dataSource, c -> {
+                    try (Statement off = c.createStatement()) {
+                        off.execute("SET LOCAL enable_indexscan = off");
+                    }
+                    PGvector vector = new PGvector(query);
+                    try (PreparedStatement s = c.prepareStatement(sql)) {
+                        s.setObject(1, vector);
+                        s.setString(2, text);
+                        s.setString(3, tenant);
+                        s.setArray(4, textArray(c, documents));
+                        s.setObject(5, vector);
+                        s.setInt(6, limit);
+                        return read(s);
+                    }
+                }));
+    }
+
+    private static Array textArray(Connection c, Collection<String> values) throws SQLException {
+        return c.createArrayOf("text", values.toArray(String[]::new));
+    }
+
+    private static List<Candidate> read(PreparedStatement s) throws SQLException {
+        List<Candidate> out = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                out.add(new Candidate(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        rs.getLong(3),
+                        rs.getInt(4),
+                        rs.getString(5),
+                        rs.getInt(6),
+                        rs.getString(7),
+                        rs.getString(8),
+                        rs.getDouble(9),
+                        rs.getDouble(10)));
+            }
+        }
+        return out;
+    }
+}

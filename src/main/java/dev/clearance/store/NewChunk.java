@@ -1,4 +1,0 @@
-package dev.clearance.store;
-
-/** A chunk ready to be stored: text, LLM token count and its embedding. */
-public record NewChunk(int ordinal, String text, int tokens, float[] embedding) {}

@@ -1,0 +1,17 @@
+package dev.clearance.access;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+class OutcomeTest {
+
+    @Test
+    void bothPrincipalsMustAllowAndAnErrorNeverBecomesAllowed() {
+        assertEquals(Outcome.ALLOWED, Outcome.intersect(Outcome.ALLOWED, Outcome.ALLOWED));
+        assertEquals(Outcome.DENIED, Outcome.intersect(Outcome.ALLOWED, Outcome.DENIED));
+        assertEquals(Outcome.DENIED, Outcome.intersect(Outcome.ERROR, Outcome.DENIED));
+        assertEquals(Outcome.ERROR, Outcome.intersect(Outcome.ALLOWED, Outcome.ERROR));
+        assertEquals(Outcome.ERROR, Outcome.intersect(Outcome.ERROR, Outcome.ALLOWED));
+    }
+}
