@@ -1,5 +1,6 @@
 package dev.clearance.access;
 
+import dev.clearance.contract.Scopes;
 import dev.clearance.identity.Caller;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.inject.Singleton;
@@ -46,7 +47,7 @@ public final class AccessAdmin {
     public record TuplePage(List<Relationship> relationships, String next) {}
 
     public List<ParkedObject> parked(Caller caller) {
-        caller.requireScope(Caller.ACCESS_ADMIN);
+        caller.requireScope(Scopes.ACCESS_ADMIN);
         return outbox.parked(caller.tenant()).stream()
                 .map(p -> new ParkedObject(
                         TupleScoper.unscope(caller.tenant(), p.object()),
@@ -58,12 +59,12 @@ public final class AccessAdmin {
     }
 
     public int retryParked(Caller caller) {
-        caller.requireScope(Caller.ACCESS_ADMIN);
+        caller.requireScope(Scopes.ACCESS_ADMIN);
         return outbox.retryParked(caller.tenant());
     }
 
     public List<DriftEntry> drift(Caller caller, int limit) {
-        caller.requireScope(Caller.ACCESS_ADMIN);
+        caller.requireScope(Scopes.ACCESS_ADMIN);
         return state.recentDrift(caller.tenant(), limit).stream()
                 .map(d -> new DriftEntry(d.kind(), relative(caller, d.tuple())))
                 .toList();
@@ -75,7 +76,7 @@ public final class AccessAdmin {
      * its own tenant's findings appear ({@link #drift}).
      */
     public void reconcile(Caller caller) {
-        caller.requireScope(Caller.ACCESS_ADMIN);
+        caller.requireScope(Scopes.ACCESS_ADMIN);
         scheduler.schedule(java.time.Duration.ZERO, () -> {
             try {
                 reconciler.run();
@@ -86,7 +87,7 @@ public final class AccessAdmin {
     }
 
     public TuplePage managedBy(Caller caller, String managedBy, String after, int limit) {
-        caller.requireScope(Caller.RELATIONSHIPS_WRITE);
+        caller.requireScope(Scopes.RELATIONSHIPS_WRITE);
         List<DesiredTuple> page = desired.managedBy(caller.tenant(), managedBy, after, limit);
         String next = page.size() < limit ? null : key(page.get(page.size() - 1));
         return new TuplePage(page.stream().map(t -> relative(caller, t)).toList(), next);

@@ -61,13 +61,13 @@ public class AccessChecker {
         long deadline = deadlineNanos - timeout < 0 ? deadlineNanos : timeout;
         List<String> documents = List.copyOf(new LinkedHashSet<>(documentIds));
         if (documents.isEmpty()) {
-            return new Decisions(Map.of(), 0, 0, 0, 0, 0);
+            return new Decisions(Map.of());
         }
         FgaStore.Resolved resolved = store.current();
         List<Principal> principals = caller.principals();
         List<BatchCheckItem> items = new ArrayList<>(documents.size() * principals.size());
         for (String document : documents) {
-            String object = ObjectIds.scoped(properties.objectType(), caller.tenant(), document);
+            String object = ObjectIds.document(caller.tenant(), document);
             for (Principal principal : principals) {
                 items.add(new BatchCheckItem()
                         .correlationId(Integer.toString(items.size()))
@@ -185,7 +185,6 @@ public class AccessChecker {
         meters.counter("clearance.authz.checks", "outcome", "allowed").increment(allowed);
         meters.counter("clearance.authz.checks", "outcome", "denied").increment(denied);
         meters.counter("clearance.authz.checks", "outcome", "error").increment(errors);
-        int requests = (perItem.length + properties.batchSize() - 1) / properties.batchSize();
-        return new Decisions(byDocument, perItem.length, allowed, denied, errors, requests);
+        return new Decisions(byDocument);
     }
 }

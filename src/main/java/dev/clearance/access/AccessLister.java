@@ -121,7 +121,7 @@ public final class AccessLister {
                 && took.compareTo(limits.deadline().multipliedBy(9).dividedBy(10)) < 0;
         Set<String> ids = new HashSet<>();
         for (String object : objects) {
-            String local = ObjectIds.localIdOf(object, properties.objectType(), tenant);
+            String local = ObjectIds.documentIdOf(object, tenant);
             if (local != null) {
                 ids.add(local);
             }
@@ -150,7 +150,7 @@ public final class AccessLister {
     private ListObjectsRequest request(FgaStore.Resolved resolved, String user, boolean higherConsistency) {
         return new ListObjectsRequest()
                 .authorizationModelId(resolved.modelId())
-                .type(properties.objectType())
+                .type(ObjectIds.DOCUMENT)
                 .relation(properties.relation())
                 .user(user)
                 .consistency(

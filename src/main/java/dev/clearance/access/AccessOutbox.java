@@ -265,8 +265,7 @@ public final class AccessOutbox {
 
     /** The document id of a document object of the claim's tenant (null for folders and groups). */
     private static String documentId(Claim claim) {
-        String prefix = "document:" + claim.tenant() + "/";
-        return claim.object().startsWith(prefix) ? claim.object().substring(prefix.length()) : null;
+        return ObjectIds.documentIdOf(claim.object(), claim.tenant());
     }
 
     private int update(String sql, Object... parameters) {

@@ -72,7 +72,7 @@ public final class DecisionCache {
         hits.increment(outcomes.size());
         misses.increment(missing.size());
         if (missing.isEmpty()) {
-            return new Decisions(outcomes, 0, 0, 0, 0, 0);
+            return new Decisions(outcomes);
         }
         Decisions asked = checker.check(caller, missing, higherConsistency, deadlineNanos);
         for (String document : missing) {
@@ -83,7 +83,6 @@ public final class DecisionCache {
                         new Key(caller.tenant(), epoch, model, principals, document, versions.get(document)), outcome);
             }
         }
-        return new Decisions(
-                outcomes, asked.checks(), asked.allowed(), asked.denied(), asked.errors(), asked.requests());
+        return new Decisions(outcomes);
     }
 }

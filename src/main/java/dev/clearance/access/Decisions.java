@@ -3,11 +3,11 @@ package dev.clearance.access;
 import java.util.Map;
 
 /**
- * Outcomes per document id, plus how many individual checks were sent and how they ended (one
- * document checked for a user and an agent counts two checks).
+ * Outcomes per document id. A document that was not decided counts as {@link Outcome#ERROR}, so a
+ * missing answer can never read as allowed. (How many checks were sent is a metric of the checker,
+ * {@code clearance.authz.checks}.)
  */
-public record Decisions(
-        Map<String, Outcome> byDocument, int checks, int allowed, int denied, int errors, int requests) {
+public record Decisions(Map<String, Outcome> byDocument) {
 
     public Decisions {
         byDocument = Map.copyOf(byDocument);

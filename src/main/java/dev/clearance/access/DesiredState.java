@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import javax.sql.DataSource;
@@ -140,8 +141,8 @@ public final class DesiredState {
      */
     private static void mirrorDocument(
             Connection c, String tenant, String object, Version version, Set<DesiredTuple> tuples) throws SQLException {
-        String prefix = "document:" + tenant + "/";
-        if (!object.startsWith(prefix)) {
+        String documentId = ObjectIds.documentIdOf(object, tenant);
+        if (documentId == null) {
             return;
         }
         String folderPrefix = "folder:" + tenant + "/";
@@ -158,7 +159,7 @@ public final class DesiredState {
             s.setString(2, grantsHash(tuples));
             s.setString(3, folder);
             s.setString(4, tenant);
-            s.setString(5, object.substring(prefix.length()));
+            s.setString(5, documentId);
             s.executeUpdate();
         }
     }
@@ -198,10 +199,9 @@ public final class DesiredState {
      * instead of deadlocking.
      */
     static void lockDocuments(Connection c, String tenant, Collection<String> objects) throws SQLException {
-        String prefix = "document:" + tenant + "/";
         String[] ids = objects.stream()
-                .filter(o -> o.startsWith(prefix))
-                .map(o -> o.substring(prefix.length()))
+                .map(o -> ObjectIds.documentIdOf(o, tenant))
+                .filter(Objects::nonNull)
                 .sorted()
                 .toArray(String[]::new);
         if (ids.length == 0) {

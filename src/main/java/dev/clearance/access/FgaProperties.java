@@ -9,10 +9,11 @@ import jakarta.validation.constraints.NotBlank;
 import java.time.Duration;
 
 /**
- * OpenFGA connection and behaviour. Store and model ids are optional: when absent the service finds
- * or creates the store named {@code storeName} and writes {@code modelFile} (see ADR 0002).
+ * OpenFGA connection and behaviour. Store and model ids are optional: when absent the service uses
+ * the store recorded in PostgreSQL, else the one store named {@code storeName} (it refuses to guess
+ * when several have that name), else a new one, and writes {@code modelFile} unless the store's
+ * latest model equals it (see ADR 0002).
  *
- * @param objectType the type checked for search hits (another store may name it differently)
  * @param relation the relation checked for search hits
  * @param batchSize checks per BatchCheck request; OpenFGA's server default maximum is 50
  * @param checkTimeout how long one authorization decision may take before the request fails closed
@@ -30,7 +31,6 @@ public record FgaProperties(
         @Bindable(defaultValue = "classpath:fga/model.fga") @NotBlank
         String modelFile,
 
-        @Bindable(defaultValue = "document") @NotBlank String objectType,
         @Bindable(defaultValue = "can_view") @NotBlank String relation,
         @Bindable(defaultValue = "50") @Min(1) @Max(50) int batchSize,
         @Bindable(defaultValue = "3s") Duration checkTimeout,

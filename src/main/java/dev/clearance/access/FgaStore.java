@@ -112,8 +112,8 @@ public final class FgaStore {
     }
 
     /**
-     * The store recorded in PostgreSQL if OpenFGA still has it; else the oldest store with the
-     * configured name; else a new one. Under the deployment-wide lock, so replicas starting together
+     * The store recorded in PostgreSQL if OpenFGA still has it; else the one store with the
+     * configured name (several: refused, see {@link #findByName}); else a new one. Under the deployment-wide lock, so replicas starting together
      * agree on one store instead of each creating its own.
      */
     private String findOrCreateStore() throws Exception {

@@ -1,7 +1,6 @@
 package dev.clearance.access;
 
 import dev.clearance.contract.IdRules;
-import java.util.regex.Pattern;
 
 /**
  * Tenant scoping of OpenFGA object ids: {@code document:<tenant>/<id>}. The tenant is part of every
@@ -10,19 +9,30 @@ import java.util.regex.Pattern;
  */
 public final class ObjectIds {
 
-    /** The contract's rules ({@link IdRules}), named here for the service's own checks. */
-    public static final Pattern LOCAL_ID = IdRules.LOCAL_ID;
-
-    public static final Pattern TENANT = IdRules.TENANT;
-    public static final Pattern PRINCIPAL_ID = IdRules.PRINCIPAL_ID;
+    /**
+     * The type of the objects search returns. A name of the shipped model (fga/model.fga), not a
+     * setting: the desired state, the outbox and the checks must all agree on it.
+     */
+    public static final String DOCUMENT = "document";
 
     /** OpenFGA refuses tuple objects longer than this ({@code ^[^\s]{2,256}$}). */
     public static final int MAX_OBJECT_LENGTH = 256;
 
     /** No local id can be longer: "document:" plus a one-character tenant and "/" leave this much. */
-    private static final int LONGEST_POSSIBLE = MAX_OBJECT_LENGTH - "document:x/".length();
+    private static final int LONGEST_POSSIBLE =
+            MAX_OBJECT_LENGTH - scoped(DOCUMENT, "x", "").length();
 
     private ObjectIds() {}
+
+    /** The OpenFGA object of a document of {@code tenant}. */
+    public static String document(String tenant, String localId) {
+        return scoped(DOCUMENT, tenant, localId);
+    }
+
+    /** The local id of a document object of {@code tenant}, or null for other types and tenants. */
+    public static String documentIdOf(String objectId, String tenant) {
+        return localIdOf(objectId, DOCUMENT, tenant);
+    }
 
     public static String scoped(String type, String tenant, String localId) {
         return type + ":" + tenant + "/" + localId;
@@ -39,7 +49,7 @@ public final class ObjectIds {
         return id != null
                 && !id.isEmpty()
                 && id.length() <= LONGEST_POSSIBLE
-                && LOCAL_ID.matcher(id).matches();
+                && IdRules.LOCAL_ID.matcher(id).matches();
     }
 
     /**
@@ -48,7 +58,7 @@ public final class ObjectIds {
      * scoped object id stays within OpenFGA's limit (a longer one could never be written or checked).
      */
     public static String problem(String type, String tenant, String id, int maxLength) {
-        if (id == null || id.isEmpty() || !LOCAL_ID.matcher(id).matches()) {
+        if (id == null || id.isEmpty() || !IdRules.LOCAL_ID.matcher(id).matches()) {
             return "must start with a letter or digit and contain only letters, digits and . _ ~ @ = + -";
         }
         int limit =

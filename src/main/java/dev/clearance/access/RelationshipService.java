@@ -1,5 +1,6 @@
 package dev.clearance.access;
 
+import dev.clearance.contract.Scopes;
 import dev.clearance.identity.Caller;
 import dev.clearance.platform.Problem;
 import jakarta.inject.Singleton;
@@ -38,7 +39,7 @@ public final class RelationshipService {
     public record Applied(int written, int deleted, Set<String> objects) {}
 
     public Applied change(Caller caller, List<Relationship> writes, List<Relationship> deletes, String managedBy) {
-        caller.requireScope(Caller.RELATIONSHIPS_WRITE);
+        caller.requireScope(Scopes.RELATIONSHIPS_WRITE);
         List<ScopedTuple> scopedWrites = scope(caller, writes, "writes");
         List<ScopedTuple> scopedDeletes = scope(caller, deletes, "deletes");
         Set<ScopedTuple> written = new HashSet<>(scopedWrites);

@@ -1,5 +1,6 @@
 package dev.clearance.access;
 
+import dev.clearance.contract.IdRules;
 import dev.clearance.platform.InputLimits;
 import dev.clearance.platform.Problem;
 import dev.openfga.sdk.api.model.RelationMetadata;
@@ -22,7 +23,6 @@ import java.util.regex.Pattern;
 public final class TupleScoper {
 
     private static final Set<String> GLOBAL_TYPES = Set.of("user", "agent");
-    private static final Pattern PRINCIPAL_ID = ObjectIds.PRINCIPAL_ID;
 
     /** Echoed input is cut to this length so a problem never mirrors a huge value back. */
     private static final int ECHO_MAX = 80;
@@ -112,7 +112,7 @@ public final class TupleScoper {
         }
         boolean wildcard = rest.equals("*");
         boolean global = GLOBAL_TYPES.contains(type);
-        if (!global && !wildcard && ObjectIds.LOCAL_ID.matcher(rest).matches()) {
+        if (!global && !wildcard && IdRules.LOCAL_ID.matcher(rest).matches()) {
             String problem = localIdProblem(type, tenant, rest);
             if (problem != null) {
                 errors.add(new Problem.FieldError(field, "the id of '" + echo(raw) + "' " + problem));
@@ -122,8 +122,8 @@ public final class TupleScoper {
         boolean validId = wildcard
                 ? global && relation == null
                 : (global
-                        ? PRINCIPAL_ID.matcher(rest).matches()
-                        : ObjectIds.LOCAL_ID.matcher(rest).matches());
+                        ? IdRules.PRINCIPAL_ID.matcher(rest).matches()
+                        : IdRules.LOCAL_ID.matcher(rest).matches());
         if (!validId || (relation != null && !relation.matches("[a-z_]{1,50}"))) {
             errors.add(new Problem.FieldError(field, "'" + echo(raw) + "' is not a valid subject or object id"));
             return null;

@@ -1,5 +1,6 @@
 package dev.clearance.audit;
 
+import dev.clearance.contract.Scopes;
 import dev.clearance.identity.Caller;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -31,7 +32,7 @@ class AuditController {
     @Operation(summary = "Newest audit records of the caller's tenant")
     List<AuditRepository.AuditRecord> recent(
             Caller caller, @QueryValue(defaultValue = "50") @Min(1) @Max(1000) int limit) {
-        caller.requireScope(Caller.AUDIT_READ);
+        caller.requireScope(Scopes.AUDIT_READ);
         return audit.recent(caller, limit);
     }
 }

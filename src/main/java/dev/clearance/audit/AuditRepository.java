@@ -20,7 +20,7 @@ public final class AuditRepository {
     /** Written by {@link #append}; {@code at} is the database's clock, the same for every replica. */
     private static final String WRITTEN = """
             request_id, client_request_id, tenant, user_id, agent_id, action, query_hash, chunk_ids,
-            document_ids, outcome, candidates, checked, denied, errors, rounds, strategy, vector_search,
+            document_ids, outcome, candidates, checked, denied, rounds, strategy, vector_search,
             model_id, consistency, latency_ms
             """;
 
@@ -37,11 +37,11 @@ public final class AuditRepository {
      * the caller's {@code X-Request-Id} if it sent a usable one. {@code chunkIds} are the chunks that
      * left the service; {@code documentIds} the documents asked for by id, with the {@code outcome}
      * ({@code allowed} or {@code not_found}). The counts describe how a search found its results and
-     * are absent for reads by id.
+     * are absent for reads by id. {@code at} is null when appending: the database stamps it.
      */
     @Serdeable
     public record AuditRecord(
-            Instant at,
+            @Nullable Instant at,
             String requestId,
             @Nullable String clientRequestId,
             String tenant,
@@ -55,7 +55,6 @@ public final class AuditRepository {
             @Nullable Integer candidates,
             @Nullable Integer checked,
             int denied,
-            int errors,
             @Nullable Integer rounds,
             @Nullable String strategy,
             @Nullable String vectorSearch,
@@ -71,7 +70,7 @@ public final class AuditRepository {
 
     public void append(AuditRecord r) {
         String sql = "INSERT INTO audit_log (" + WRITTEN + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                + " ?, ?, ?, ?, ?)";
+                + " ?, ?, ?, ?)";
         Jdbc.inTransaction(dataSource, c -> {
             try (PreparedStatement s = c.prepareStatement(sql)) {
                 s.setString(1, r.requestId());
@@ -87,13 +86,12 @@ public final class AuditRepository {
                 setInteger(s, 11, r.candidates());
                 setInteger(s, 12, r.checked());
                 s.setInt(13, r.denied());
-                s.setInt(14, r.errors());
-                setInteger(s, 15, r.rounds());
-                s.setString(16, r.strategy());
-                s.setString(17, r.vectorSearch());
-                s.setString(18, r.modelId());
-                s.setString(19, r.consistency());
-                s.setInt(20, r.latencyMs());
+                setInteger(s, 14, r.rounds());
+                s.setString(15, r.strategy());
+                s.setString(16, r.vectorSearch());
+                s.setString(17, r.modelId());
+                s.setString(18, r.consistency());
+                s.setInt(19, r.latencyMs());
                 s.executeUpdate();
             }
             return null;
@@ -134,13 +132,12 @@ public final class AuditRepository {
                 integer(rs, 12),
                 integer(rs, 13),
                 rs.getInt(14),
-                rs.getInt(15),
-                integer(rs, 16),
+                integer(rs, 15),
+                rs.getString(16),
                 rs.getString(17),
                 rs.getString(18),
                 rs.getString(19),
-                rs.getString(20),
-                rs.getInt(21));
+                rs.getInt(20));
     }
 
     private static void setInteger(PreparedStatement s, int index, Integer value) throws SQLException {

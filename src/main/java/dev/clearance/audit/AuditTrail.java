@@ -4,7 +4,6 @@ import dev.clearance.identity.Caller;
 import dev.clearance.platform.RequestRef;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -57,7 +56,7 @@ public final class AuditTrail {
 
     public void record(Search e) {
         repository.append(new AuditRepository.AuditRecord(
-                Instant.now(),
+                null,
                 e.request().id(),
                 e.request().clientId(),
                 e.caller().tenant(),
@@ -71,7 +70,6 @@ public final class AuditTrail {
                 e.candidates(),
                 e.checked(),
                 e.denied(),
-                0,
                 e.rounds(),
                 e.strategy(),
                 e.vectorSearch(),
@@ -82,7 +80,7 @@ public final class AuditTrail {
 
     public void record(Read e) {
         repository.append(new AuditRepository.AuditRecord(
-                Instant.now(),
+                null,
                 e.request().id(),
                 e.request().clientId(),
                 e.caller().tenant(),
@@ -96,7 +94,6 @@ public final class AuditTrail {
                 null,
                 null,
                 e.denied(),
-                0,
                 null,
                 null,
                 null,

@@ -31,11 +31,6 @@ public final class Chunker {
         this.properties = properties;
     }
 
-    /** Chunks embedded without a title. */
-    public List<Chunk> chunk(String text) {
-        return chunk(text, "");
-    }
-
     /**
      * Chunks whose {@link #embeddingText embedding text} (title line plus chunk) still fits the
      * embedding window: the title's word pieces are reserved, so the model never silently drops the

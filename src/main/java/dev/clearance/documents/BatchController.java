@@ -1,5 +1,6 @@
 package dev.clearance.documents;
 
+import dev.clearance.contract.Scopes;
 import dev.clearance.identity.Caller;
 import dev.clearance.platform.Problem;
 import dev.clearance.platform.ProblemException;
@@ -57,7 +58,7 @@ class BatchController {
     @Post
     @Operation(summary = "Create or replace up to 100 documents (scope documents:write)")
     BatchResult put(Caller caller, @Valid @Body Batch batch) {
-        caller.requireScope(Caller.DOCUMENTS_WRITE);
+        caller.requireScope(Scopes.DOCUMENTS_WRITE);
         List<ItemResult> results = new ArrayList<>(batch.documents().size());
         int failed = 0;
         for (BatchItem item : batch.documents()) {

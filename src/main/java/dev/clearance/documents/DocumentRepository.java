@@ -3,6 +3,7 @@ package dev.clearance.documents;
 import com.pgvector.PGvector;
 import dev.clearance.access.ConcurrentChangeException;
 import dev.clearance.access.DesiredState;
+import dev.clearance.access.ObjectIds;
 import dev.clearance.platform.Jdbc;
 import dev.clearance.platform.QueryTimer;
 import io.micronaut.core.type.Argument;
@@ -136,7 +137,7 @@ public final class DocumentRepository {
 
     /** The OpenFGA object of a document (the tenant is part of every stored id). */
     public static String object(String tenant, String id) {
-        return "document:" + tenant + "/" + id;
+        return ObjectIds.document(tenant, id);
     }
 
     private void upsertRow(Connection c, DocumentWrite w, DesiredState.Version access) throws SQLException {

@@ -4,11 +4,13 @@ import dev.clearance.access.AccessSync;
 import dev.clearance.access.ConcurrentChangeException;
 import dev.clearance.access.DesiredState;
 import dev.clearance.access.DesiredTuple;
+import dev.clearance.access.ObjectIds;
 import dev.clearance.access.Relationship;
 import dev.clearance.access.ScopedTuple;
 import dev.clearance.access.TupleScoper;
 import dev.clearance.chunk.Chunk;
 import dev.clearance.chunk.Chunker;
+import dev.clearance.contract.Scopes;
 import dev.clearance.embed.Embedder;
 import dev.clearance.identity.Caller;
 import dev.clearance.platform.InputLimits;
@@ -64,7 +66,7 @@ public final class IngestService {
     }
 
     public PutResult put(Caller caller, String id, DocumentInput input) {
-        caller.requireScope(Caller.DOCUMENTS_WRITE);
+        caller.requireScope(Scopes.DOCUMENTS_WRITE);
         requireValidId(caller.tenant(), id);
         validate(caller.tenant(), input);
         List<DesiredTuple> desired = desiredTuples(caller.tenant(), id, input);
@@ -142,7 +144,7 @@ public final class IngestService {
     }
 
     public void delete(Caller caller, String id) {
-        caller.requireScope(Caller.DOCUMENTS_WRITE);
+        caller.requireScope(Scopes.DOCUMENTS_WRITE);
         requireValidId(caller.tenant(), id);
         if (!documents.delete(caller.tenant(), id)) {
             throw new DocumentNotFoundException(id);
@@ -175,7 +177,7 @@ public final class IngestService {
     }
 
     private List<DesiredTuple> desiredTuples(String tenant, String id, DocumentInput input) {
-        String object = "document:" + id;
+        String object = ObjectIds.DOCUMENT + ":" + id;
         // Each grant keeps the name of the field it came from, so a refusal points at viewers[2].
         Map<String, Relationship> grants = new java.util.LinkedHashMap<>();
         if (input.folder() != null) {
@@ -200,7 +202,7 @@ public final class IngestService {
     }
 
     private void requireValidId(String tenant, String id) {
-        String problem = scoper.localIdProblem("document", tenant, id);
+        String problem = scoper.localIdProblem(ObjectIds.DOCUMENT, tenant, id);
         if (problem != null) {
             throw new InvalidDocumentException("id", problem);
         }

@@ -1,5 +1,6 @@
 package dev.clearance.documents;
 
+import dev.clearance.contract.Scopes;
 import dev.clearance.identity.Caller;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.inject.Singleton;
@@ -28,7 +29,7 @@ public final class ManagedDocuments {
 
     /** Needs {@code documents:write}: only writers have a use for the list, and it names documents. */
     public Page list(Caller caller, String managedBy, String after, int limit) {
-        caller.requireScope(Caller.DOCUMENTS_WRITE);
+        caller.requireScope(Scopes.DOCUMENTS_WRITE);
         List<String> ids = documents.idsManagedBy(caller.tenant(), managedBy, after, limit);
         // A full page may be followed by more; the next request finds out (an empty last page at worst).
         String next = ids.size() < limit ? null : ids.getLast();

@@ -13,13 +13,6 @@ import java.util.Set;
  */
 public record Caller(String tenant, String userId, Optional<String> agentId, Set<String> scopes) {
 
-    public static final String DOCUMENTS_WRITE = "documents:write";
-    public static final String RELATIONSHIPS_WRITE = "relationships:write";
-    /** Operators of the access sync: reconcile, parked objects, drift. */
-    public static final String ACCESS_ADMIN = "access:admin";
-    /** Reads the audit log, and sees how searches found their results (counts of hidden documents). */
-    public static final String AUDIT_READ = "audit:read";
-
     public Caller {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(userId, "userId");

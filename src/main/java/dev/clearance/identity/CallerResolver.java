@@ -17,12 +17,6 @@ import java.util.stream.Collectors;
 @Singleton
 public final class CallerResolver {
 
-    /** Tenant ids become part of object ids ("document:acme/x"): no separators, no spaces. */
-    private static final Pattern TENANT = IdRules.TENANT;
-
-    /** Principal ids follow "user:" in OpenFGA; '#', ':' and whitespace would change the meaning. */
-    private static final Pattern PRINCIPAL = IdRules.PRINCIPAL_ID;
-
     private final IdentityProperties properties;
 
     public CallerResolver(IdentityProperties properties) {
@@ -31,11 +25,11 @@ public final class CallerResolver {
 
     public Caller resolve(Authentication authentication) {
         Map<String, Object> claims = authentication.getAttributes();
-        String user = require(PRINCIPAL, authentication.getName(), "sub");
+        String user = require(IdRules.PRINCIPAL_ID, authentication.getName(), "sub");
         String tenant = Optional.ofNullable(claims.get(properties.tenantClaim()))
                 .map(Object::toString)
                 .orElse(properties.defaultTenant());
-        require(TENANT, tenant, properties.tenantClaim());
+        require(IdRules.TENANT, tenant, properties.tenantClaim());
         Optional<String> agent = actor(claims.get("act"));
         return new Caller(tenant, user, agent, scopes(claims.get("scope")));
     }
@@ -45,7 +39,7 @@ public final class CallerResolver {
             return Optional.empty();
         }
         if (act instanceof Map<?, ?> map && map.get("sub") != null) {
-            return Optional.of(require(PRINCIPAL, map.get("sub").toString(), "act.sub"));
+            return Optional.of(require(IdRules.PRINCIPAL_ID, map.get("sub").toString(), "act.sub"));
         }
         throw new InvalidIdentityException("The 'act' claim must be an object with a 'sub'.");
     }

@@ -1,5 +1,6 @@
 package dev.clearance.mcp;
 
+import dev.clearance.contract.Scopes;
 import dev.clearance.platform.HostHeader;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.http.HttpRequest;
@@ -21,7 +22,7 @@ import java.util.List;
 @Hidden
 class ProtectedResourceMetadata {
 
-    static final List<String> SCOPES = List.of("documents:write", "relationships:write", "audit:read");
+    static final List<String> SCOPES = List.of(Scopes.DOCUMENTS_WRITE, Scopes.RELATIONSHIPS_WRITE, Scopes.AUDIT_READ);
 
     private final String issuer;
 

@@ -3,6 +3,7 @@ package dev.clearance.search;
 import dev.clearance.access.AccessChangeLog;
 import dev.clearance.access.FgaStore;
 import dev.clearance.audit.AuditTrail;
+import dev.clearance.contract.Scopes;
 import dev.clearance.embed.Embedder;
 import dev.clearance.identity.Caller;
 import dev.clearance.platform.InputLimits;
@@ -120,7 +121,7 @@ public final class SearchService {
         return new SearchResponse(
                 packed,
                 new SearchStats(packed.size(), found.complete(), ms),
-                caller.hasScope(Caller.AUDIT_READ) ? diagnostics : null);
+                caller.hasScope(Scopes.AUDIT_READ) ? diagnostics : null);
     }
 
     /** Every entry point (HTTP, MCP, ask) gets the same limits, whether or not it ran bean validation. */

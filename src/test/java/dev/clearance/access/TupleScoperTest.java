@@ -25,7 +25,6 @@ class TupleScoperTest {
                     null,
                     "s",
                     "classpath:fga/model.fga",
-                    "document",
                     "can_view",
                     50,
                     Duration.ofSeconds(1),

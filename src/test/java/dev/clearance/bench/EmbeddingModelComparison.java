@@ -302,7 +302,7 @@ public final class EmbeddingModelComparison {
         };
         Chunker chunker = new Chunker(tokens, window, new ChunkingProperties(maxTokens, 0));
         return documents.stream()
-                .map(d -> chunker.chunk(d).stream().map(Chunk::text).toList())
+                .map(d -> chunker.chunk(d, "").stream().map(Chunk::text).toList())
                 .toList();
     }
 

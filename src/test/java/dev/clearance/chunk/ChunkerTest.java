@@ -28,7 +28,7 @@ class ChunkerTest {
     @Test
     void everyChunkFitsTheTokenBudgetAndTheEmbeddingWindow() {
         String text = ("# Heading\n\n" + "This is a sentence about vacation policy. ".repeat(40) + "\n\n").repeat(5);
-        List<Chunk> chunks = chunker.chunk(text);
+        List<Chunk> chunks = chunker.chunk(text, "");
         assertTrue(chunks.size() > 5);
         for (Chunk chunk : chunks) {
             assertTrue(chunk.tokens() <= 50, chunk.tokens() + " tokens");
@@ -44,7 +44,7 @@ class ChunkerTest {
         String text = "Word. ".repeat(400);
         String title = "a b c d e f g h i j k l m n o p q r s t";
         List<Chunk> withTitle = chunker.chunk(text, title);
-        List<Chunk> without = chunker.chunk(text);
+        List<Chunk> without = chunker.chunk(text, "");
         for (Chunk chunk : withTitle) {
             assertTrue(WORDS.count(chunker.embeddingText(title, chunk.text())) <= 60, "title + chunk fit the window");
         }
@@ -70,7 +70,7 @@ class ChunkerTest {
         };
         Chunker chunker = new Chunker(TOKENS, perCharacter, new ChunkingProperties(5000, 0));
         for (String text : List.of("ab. ".repeat(100), "한국. ".repeat(100))) {
-            for (Chunk chunk : chunker.chunk(text)) {
+            for (Chunk chunk : chunker.chunk(text, "")) {
                 assertTrue(perCharacter.count(chunk.text()) <= 60, chunk.text());
             }
         }
@@ -86,7 +86,7 @@ class ChunkerTest {
 
     @Test
     void shortParagraphsAreJoinedAndHeadingsStartNewBlocks() {
-        List<Chunk> chunks = chunker.chunk("# Title\nIntro.\n\nSecond paragraph.");
+        List<Chunk> chunks = chunker.chunk("# Title\nIntro.\n\nSecond paragraph.", "");
         assertEquals(1, chunks.size());
         assertTrue(
                 chunks.get(0).text().contains("Intro.") && chunks.get(0).text().contains("Second paragraph."));
@@ -98,7 +98,7 @@ class ChunkerTest {
         for (int i = 0; i < 60; i++) {
             text.append("Sentence number ").append(i).append(" is here. ");
         }
-        List<Chunk> chunks = chunker.chunk(text.toString());
+        List<Chunk> chunks = chunker.chunk(text.toString(), "");
         assertTrue(chunks.size() >= 3);
         String lastOfFirst = chunks.get(0).text().substring(chunks.get(0).text().lastIndexOf("Sentence"));
         assertTrue(chunks.get(1).text().contains(lastOfFirst.strip()), "second chunk repeats the end of the first");
@@ -107,7 +107,7 @@ class ChunkerTest {
     @Test
     void anUnbrokenRunLongerThanAChunkIsCutByTokens() {
         String blob = "x".repeat(5000);
-        List<Chunk> chunks = chunker.chunk(blob);
+        List<Chunk> chunks = chunker.chunk(blob, "");
         assertTrue(chunks.size() > 1);
         assertEquals(blob, String.join("", chunks.stream().map(Chunk::text).toList()));
         chunks.forEach(c -> assertTrue(c.tokens() <= 50));
@@ -116,6 +116,6 @@ class ChunkerTest {
     @Test
     void specialTokenTextIsCountedAsOrdinaryText() {
         assertTrue(TOKENS.count("before <|endoftext|> after") > 3);
-        assertEquals(1, chunker.chunk("before <|endoftext|> after").size());
+        assertEquals(1, chunker.chunk("before <|endoftext|> after", "").size());
     }
 }

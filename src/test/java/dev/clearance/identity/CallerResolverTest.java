@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clearance.contract.Scopes;
 import io.micronaut.security.authentication.Authentication;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,7 @@ class CallerResolverTest {
     void missingScopeIsAForbiddenProblem() {
         Caller caller = resolver.resolve(Authentication.build("bob", Map.of("scope", "documents:write")));
         MissingScopeException e =
-                assertThrows(MissingScopeException.class, () -> caller.requireScope(Caller.RELATIONSHIPS_WRITE));
+                assertThrows(MissingScopeException.class, () -> caller.requireScope(Scopes.RELATIONSHIPS_WRITE));
         assertEquals(403, e.status().getCode());
     }
 }
