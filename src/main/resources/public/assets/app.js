@@ -4,6 +4,7 @@
 
 (function () {
   const TOKEN_KEY = "clearance.token";
+  // More than the API default (5): a person scans a page of results; an agent pays for each token.
   const TOP_K = 10;
   const SNIPPET_CHARS = 360;
   const NO_MODEL_NOTE = "No language model configured; showing search results only.";

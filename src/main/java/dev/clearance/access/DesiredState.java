@@ -1,10 +1,9 @@
 package dev.clearance.access;
 
 import dev.clearance.platform.Jdbc;
+import dev.clearance.platform.Sha256;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,16 +39,13 @@ public final class DesiredState {
 
     /** The content-independent fingerprint of a set of grants ("same grants again → no work"). */
     public static String grantsHash(Collection<DesiredTuple> tuples) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            tuples.stream().map(DesiredTuple::toString).sorted().forEach(t -> {
-                digest.update(t.getBytes(StandardCharsets.UTF_8));
-                digest.update((byte) 0);
-            });
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(digest -> tuples.stream()
+                .map(DesiredTuple::toString)
+                .sorted()
+                .forEach(t -> {
+                    digest.update(t.getBytes(StandardCharsets.UTF_8));
+                    digest.update((byte) 0);
+                }));
     }
 
     /**

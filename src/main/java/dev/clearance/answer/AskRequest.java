@@ -13,7 +13,14 @@ public record AskRequest(
         @NotBlank @Size(max = 4000) String query,
         @Nullable @Min(1) @Max(50) Integer topK) {
 
+    /**
+     * Passages put in the prompt when the caller does not say. More than a search returns
+     * ({@link dev.clearance.search.SearchRequest#DEFAULT_TOP_K}): an answer is better for more
+     * context, and the model, not the reader, reads the extra passages.
+     */
+    public static final int DEFAULT_SOURCES = 8;
+
     public int topKOrDefault() {
-        return topK == null ? 8 : topK;
+        return topK == null ? DEFAULT_SOURCES : topK;
     }
 }

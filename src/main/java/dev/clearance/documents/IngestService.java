@@ -15,14 +15,12 @@ import dev.clearance.embed.Embedder;
 import dev.clearance.identity.Caller;
 import dev.clearance.platform.InputLimits;
 import dev.clearance.platform.Problem;
+import dev.clearance.platform.Sha256;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -255,18 +253,15 @@ public final class IngestService {
         }
     }
 
+    /** Length-prefixed parts, so ("ab", "c") and ("a", "bc") never hash alike. */
     private static String hash(String... parts) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        return Sha256.hex(digest -> {
             for (String part : parts) {
                 byte[] bytes = (part == null ? "\u0000" : part).getBytes(StandardCharsets.UTF_8);
                 digest.update(Integer.toString(bytes.length).getBytes(StandardCharsets.US_ASCII));
                 digest.update((byte) ':');
                 digest.update(bytes);
             }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        });
     }
 }

@@ -55,7 +55,10 @@ class SearchTools {
                             openWorldHint = false))
     McpSchema.CallToolResult searchDocuments(
             @ToolArg(name = "query", description = "The question or keywords, in natural language") String query,
-            @ToolArg(name = "topK", description = "How many passages to return, 1 to 50; 0 means the default, 5")
+            @ToolArg(
+                            name = "topK",
+                            description = "How many passages to return, 1 to 50; 0 means the default, "
+                                    + SearchRequest.DEFAULT_TOP_K)
                     int topK,
             MicronautMcpTransportContext context) {
         return respond(() -> search.search(

@@ -1,31 +1,27 @@
 package dev.clearance.search;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.time.Duration;
 import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 
 /**
  * Whether a tenant's vector search is an exact scan or the approximate HNSW index. HNSW misses some
- * of the true nearest chunks (recall@10 0.49 to 0.89 on the benchmark corpus, depending on the
- * window), so a tenant small enough to scan gets exact results; see ADR 0004. The tenant's size is
- * read at most once a minute: a stale size only chooses the other path, it never changes who may
- * see what.
+ * of the true nearest chunks (ADR 0004 and ADR 0009 give the recall measured per path), so a tenant
+ * small enough to scan gets exact results. The tenant's size is read at most once a minute: a stale
+ * size only chooses the other path, it never changes who may see what.
  */
 @Singleton
 final class ExactScanPolicy {
 
-    private static final long MAX_AGE_NANOS = 60_000_000_000L;
+    private static final Duration MAX_AGE = Duration.ofMinutes(1);
     private static final int MAX_TENANTS_REMEMBERED = 10_000;
 
-    private record Size(long chunks, long readAt) {}
-
-    private final ToLongFunction<String> chunkCount;
     private final long exactMaxChunks;
-    private final LongSupplier clock;
-    private final Map<String, Size> sizes = new ConcurrentHashMap<>();
+    private final LoadingCache<String, Long> sizes;
 
     @Inject
     ExactScanPolicy(ChunkSearchRepository chunks, SearchProperties properties) {
@@ -33,24 +29,16 @@ final class ExactScanPolicy {
     }
 
     ExactScanPolicy(ToLongFunction<String> chunkCount, long exactMaxChunks, LongSupplier clock) {
-        this.chunkCount = chunkCount;
         this.exactMaxChunks = exactMaxChunks;
-        this.clock = clock;
+        this.sizes = Caffeine.newBuilder()
+                .expireAfterWrite(MAX_AGE)
+                .maximumSize(MAX_TENANTS_REMEMBERED)
+                .ticker(clock::getAsLong)
+                .executor(Runnable::run)
+                .build(chunkCount::applyAsLong);
     }
 
     boolean exact(String tenant) {
-        if (exactMaxChunks <= 0) {
-            return false;
-        }
-        long now = clock.getAsLong();
-        Size size = sizes.get(tenant);
-        if (size == null || now - size.readAt() > MAX_AGE_NANOS) {
-            if (sizes.size() >= MAX_TENANTS_REMEMBERED) {
-                sizes.clear();
-            }
-            size = new Size(chunkCount.applyAsLong(tenant), now);
-            sizes.put(tenant, size);
-        }
-        return size.chunks() <= exactMaxChunks;
+        return exactMaxChunks > 0 && sizes.get(tenant) <= exactMaxChunks;
     }
 }

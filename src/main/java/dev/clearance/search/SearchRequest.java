@@ -14,8 +14,11 @@ public record SearchRequest(
         @Nullable @Min(1) @Max(200_000) Integer maxTokens,
         @Nullable String strategy) {
 
+    /** Results when the caller does not say (HTTP and MCP; the web page asks for a longer page). */
+    public static final int DEFAULT_TOP_K = 5;
+
     public int topKOrDefault() {
-        return topK == null ? 5 : topK;
+        return topK == null ? DEFAULT_TOP_K : topK;
     }
 
     public Strategy strategyOrDefault() {
