@@ -147,6 +147,6 @@ public final class AskService {
         ProblemException p = error instanceof ProblemException pe
                 ? pe
                 : new LanguageModelException("The language model failed while answering.", error);
-        return new Problem(p.type(), p.title(), p.status().getCode(), p.getMessage(), null, requestId, List.of());
+        return Problem.of(p, null, requestId);
     }
 }

@@ -1,6 +1,5 @@
 package dev.clearance.answer;
 
-import dev.clearance.platform.Problem;
 import dev.clearance.platform.ProblemException;
 import io.micronaut.http.HttpStatus;
 
@@ -10,7 +9,7 @@ public final class LanguageModelException extends ProblemException {
     public LanguageModelException(String detail, Throwable cause) {
         super(
                 HttpStatus.BAD_GATEWAY,
-                Problem.TYPE_BASE + "llm-unavailable",
+                "llm-unavailable",
                 "Language model unavailable",
                 detail,
                 java.util.List.of(),

@@ -1,6 +1,5 @@
 package dev.clearance.answer;
 
-import dev.clearance.platform.Problem;
 import dev.clearance.platform.ProblemException;
 import io.micronaut.http.HttpStatus;
 
@@ -10,7 +9,7 @@ public final class LanguageModelNotConfiguredException extends ProblemException 
     public LanguageModelNotConfiguredException() {
         super(
                 HttpStatus.SERVICE_UNAVAILABLE,
-                Problem.TYPE_BASE + "llm-not-configured",
+                "llm-not-configured",
                 "No language model configured",
                 "Answers need an OpenAI-compatible chat endpoint: set CLEARANCE_LLM_BASE_URL (for example"
                         + " https://api.openai.com/v1), CLEARANCE_LLM_MODEL and, if the endpoint needs one,"

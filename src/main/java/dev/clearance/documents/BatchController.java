@@ -66,17 +66,7 @@ class BatchController {
                 results.add(new ItemResult(item.id(), ingest.put(caller, item.id(), item.document()), null));
             } catch (ProblemException e) {
                 failed++;
-                results.add(new ItemResult(
-                        item.id(),
-                        null,
-                        new Problem(
-                                Problem.TYPE_BASE + e.type(),
-                                e.title(),
-                                e.status().getCode(),
-                                e.getMessage(),
-                                null,
-                                null,
-                                e.errors())));
+                results.add(new ItemResult(item.id(), null, Problem.of(e, null, null)));
             }
         }
         return new BatchResult(results, failed);

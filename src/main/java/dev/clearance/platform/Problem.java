@@ -22,6 +22,16 @@ public record Problem(
 
     public static final String TYPE_BASE = "https://clearance.dev/problems/";
 
+    /**
+     * The problem document of one failure; the one place a type slug becomes a type URI. Used by the
+     * HTTP handler and by the places that report a failure inside a 200 answer (a batch item, an
+     * event stream that already started).
+     */
+    public static Problem of(ProblemException e, @Nullable String instance, @Nullable String requestId) {
+        return new Problem(
+                TYPE_BASE + e.type(), e.title(), e.status().getCode(), e.getMessage(), instance, requestId, e.errors());
+    }
+
     /** One invalid input field: where ({@code field}) and what is wrong with it. */
     @Serdeable
     public record FieldError(String field, String message) {}

@@ -49,13 +49,7 @@ final class ProblemExceptionHandler implements ExceptionHandler<ProblemException
         if (exception.retryAfterSeconds() != null) {
             response.header(HttpHeaders.RETRY_AFTER, exception.retryAfterSeconds());
         }
-        return ProblemResponses.of(
-                response,
-                request,
-                exception.status(),
-                exception.type(),
-                exception.title(),
-                exception.getMessage(),
-                exception.errors());
+        return response.contentType(ProblemResponses.PROBLEM_JSON)
+                .body(Problem.of(exception, request.getPath(), RequestIds.of(request)));
     }
 }
