@@ -162,8 +162,11 @@ public final class AccessSync {
                     }
                     sent[0] = true;
                 });
-                changes.touch(claim.tenant());
             }
+            // Raised even when nothing was left to write: an earlier attempt's Write may have landed
+            // after its timeout, and decisions cached since that attempt's raise were taken under the
+            // old rules. Only a raise after the landing (seen by the read above) retires them.
+            changes.touch(claim.tenant());
             return metrics.done(outbox.complete(claim) ? "ok" : "superseded");
         } catch (LeaseLost e) {
             // Every request sent so far was answered; a newer version (or worker) takes over now.

@@ -17,7 +17,8 @@ import java.util.Map;
  * answer is kept; an error is never cached and still fails the search closed.
  *
  * <p>Why this is safe: every change of access rules through the service raises the tenant's epoch
- * after OpenFGA has accepted it and before the change is reported done (AccessSync), and a search
+ * after OpenFGA holds it and before the change is reported done (AccessSync; also when a retry
+ * finds that an earlier, timed-out Write landed after all), and a search
  * reads the epoch before it asks for any decision. A search that starts after a revocation was
  * answered therefore never sees an entry made before it. A document's own grants additionally
  * change its access version, which is part of the key.

@@ -5,13 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clearance.testsupport.Api;
+import dev.clearance.testsupport.HttpFaultProxy;
 import dev.clearance.testsupport.IntegrationTest;
+import dev.clearance.testsupport.RealServers;
 import dev.clearance.testsupport.ServiceInstance;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -116,6 +120,65 @@ class DecisionCacheIT extends IntegrationTest {
             ok(writer.api.relationships(admin, List.of(), List.of(Api.tuple("user:carol", "viewer", "folder:carols"))));
 
             assertEquals(List.of(), reader.api.searchIds(carol, WORD, 5), "carol still finds note-0");
+        }
+    }
+
+    /**
+     * A revocation whose Write timed out but landed later: the sync's retry finds nothing left to
+     * write. Decisions cached between the first epoch raise and the late landing were taken under
+     * the old rules; the acknowledgement must still retire them.
+     */
+    @Test
+    void aRevocationWhoseWriteLandsAfterItsTimeoutStillEndsCachedDecisions() throws Exception {
+        String tenant = this.tenant + "l";
+        AtomicBoolean first = new AtomicBoolean(true);
+        try (HttpFaultProxy fga = new HttpFaultProxy(RealServers.get().fgaApiUrl()).onlyPaths("/write");
+                ServiceInstance reader = instance();
+                ServiceInstance writer = new ServiceInstance(
+                        getProperties(),
+                        Map.of(
+                                "clearance.fga.api-url", fga.url(),
+                                // One short attempt: the held Write is given up long before it lands.
+                                "clearance.fga.request-timeout", "1s",
+                                "clearance.fga.max-retries", "0",
+                                "clearance.access.sync-wait", "2s"))) {
+            String admin = IDP.token("loader", tenant, "documents:write relationships:write");
+            ok(writer.api.put(admin, "payroll", document("payroll", "hr", List.of())));
+            ok(writer.api.relationships(
+                    admin,
+                    List.of(
+                            Api.tuple("group:hr-team#member", "viewer", "folder:hr"),
+                            Api.tuple("user:bob", "member", "group:hr-team")),
+                    List.of()));
+            String bob = IDP.token("bob", tenant, "");
+            assertTrue(reader.api.searchIds(bob, WORD, 5).contains("payroll"));
+
+            // The first Write that removes bob is held 6 s, then reaches OpenFGA: after the writer
+            // gave up on it (1 s), within the lease it keeps for a late arrival (callTimeout + 10 s).
+            fga.delayWhen(
+                    body -> body.contains("\"deletes\"") && body.contains("user:bob") && first.getAndSet(false),
+                    Duration.ofSeconds(6));
+            List<Map<String, String>> revoke = List.of(Api.tuple("user:bob", "member", "group:hr-team"));
+            assertEquals(
+                    503,
+                    writer.api
+                            .relationships(admin, List.of(), revoke)
+                            .getStatus()
+                            .getCode(),
+                    "the held Write cannot be acknowledged");
+            // The epoch was raised before the Write; OpenFGA still says yes, and the reader caches it.
+            assertTrue(reader.api.searchIds(bob, WORD, 5).contains("payroll"), "not yet revoked in OpenFGA");
+
+            long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            HttpResponse<Map> acknowledged;
+            do {
+                Thread.sleep(500);
+                acknowledged = writer.api.relationships(admin, List.of(), revoke);
+            } while (acknowledged.getStatus().getCode() != 200 && System.nanoTime() < until);
+            ok(acknowledged);
+            assertFalse(first.get(), "the Write was held");
+
+            assertFalse(reader.api.searchIds(bob, WORD, 5).contains("payroll"), "bob still finds payroll");
         }
     }
 }
