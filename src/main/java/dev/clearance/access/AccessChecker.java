@@ -24,8 +24,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Checks documents against OpenFGA with the server-side BatchCheck API: every principal of the
  * caller (user, and agent when one acts) for every document, in requests of at most {@code
- * batchSize} checks sent in parallel. Results are matched by correlation id, never by position. A
- * check that errors, times out or is missing from the response is an {@link Outcome#ERROR}.
+ * batchSize} checks, at most {@code maxParallelBatches} in flight at once. Results are matched by
+ * correlation id, never by position. A check that errors or is missing from the response is an
+ * {@link Outcome#ERROR}; when OpenFGA does not answer by the deadline the whole decision fails with
+ * {@link AuthorizationUnavailableException}.
  *
  * <p>Not final: the throughput benchmark replaces it, from the test classes only, with one that
  * allows everything, to measure what authorization costs (ADR 0009). Searches reach it through the

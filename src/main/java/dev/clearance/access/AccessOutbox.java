@@ -191,7 +191,10 @@ public final class AccessOutbox {
         });
     }
 
-    /** Gives the object up at once (nothing of this worker's can still land); it is due again now. */
+    /**
+     * Gives the object up at once (nothing of this worker's can still land): due at once when a newer
+     * version waits, otherwise at the retry time already set.
+     */
     public void release(Claim claim) {
         Jdbc.inTransaction(dataSource, c -> release(c, claim));
     }

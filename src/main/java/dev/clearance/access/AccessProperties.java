@@ -9,8 +9,9 @@ import java.time.Duration;
 /**
  * How the desired access state is driven into OpenFGA (docs/adr/0005).
  *
- * @param syncWait how long a PUT, DELETE or relationship change waits for its objects to be synced
- *     before it answers "pending" (documents) or 503 (relationships)
+ * @param syncWait how long a PUT or relationship change waits for its objects to be synced before it
+ *     answers "pending" (documents) or 503 (relationships); a DELETE waits as long but answers 204
+ *     either way (the document is gone from search at once)
  * @param lateWriteGrace how long after a write's own timeout it may still land (proxies, queues): a
  *     write with an unknown outcome keeps the object leased this long, so no other worker changes
  *     the object while the write can still arrive

@@ -21,8 +21,8 @@ import javax.sql.DataSource;
 
 /**
  * The tuples OpenFGA must hold, per object (docs/adr/0005). Every change of an object's desired
- * tuples takes a new version in the same transaction, and the sync ({@link AccessOutbox}) drives
- * OpenFGA to the newest version. Objects are locked in a fixed order, so two writers changing
+ * tuples takes a new version in the same transaction, and the sync ({@link AccessSync}, working
+ * through the {@link AccessOutbox} queue) drives OpenFGA to the newest version. Objects are locked in a fixed order, so two writers changing
  * overlapping objects wait for each other instead of deadlocking or interleaving.
  */
 @Singleton
@@ -50,7 +50,7 @@ public final class DesiredState {
 
     /**
      * Makes {@code tuples} the complete desired state of {@code object}, inside the caller's
-     * transaction. A new version is taken only when the set differs (or the object is new).
+     * transaction. A new version is taken only when the set differs or the object still awaits adoption.
      * Public because the documents feature must commit a document's text and its grants in one
      * transaction (ADR 0005); it is the only write into this feature that takes a connection.
      */

@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 import javax.sql.DataSource;
 
 /**
- * The OpenFGA store this deployment created, kept in PostgreSQL. Store names are not unique in
+ * The OpenFGA store this deployment uses (found by name or created), kept in PostgreSQL. Store names are not unique in
  * OpenFGA, so replicas that start at once against an empty server take turns (an advisory lock) and
  * the first one's store is the one every replica uses.
  */

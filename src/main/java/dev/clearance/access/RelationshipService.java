@@ -35,7 +35,7 @@ public final class RelationshipService {
         this.fga = fga;
     }
 
-    /** What the change did: tuples that were new or removed, and the objects whose version moved. */
+    /** What the change asked for: tuples to write and to delete (without repeats), and the objects whose version moved. */
     public record Applied(int written, int deleted, Set<String> objects) {}
 
     public Applied change(Caller caller, List<Relationship> writes, List<Relationship> deletes, String managedBy) {

@@ -15,7 +15,8 @@ import java.util.Optional;
 
 /**
  * Reads one document's metadata for a caller. Missing, not yet searchable and not allowed all look
- * the same (404), so the answer does not reveal what exists. Every read is audited, refused or not.
+ * the same (404), so the answer does not reveal what exists. Every answered read is audited, found
+ * or not; a read that fails with 503 (OpenFGA or PostgreSQL unavailable) is not.
  *
  * <p>The row is read, then checked, then its access-rule version is confirmed unchanged: a re-PUT
  * with new grants between the read and the check would otherwise answer the old row under the new

@@ -46,7 +46,7 @@ public final class DocumentRepository {
     /**
      * Applies one PUT atomically: the row, its chunks when given, and the desired tuples with a new
      * access version when they changed. Without chunks the write only applies if the stored content
-     * is still the one the caller saw ({@code expectedContentHash}): a concurrent PUT with other text
+     * is still the one the caller saw (the stored hash equals {@code write.contentHash()}): a concurrent PUT with other text
      * makes it fail with {@link ConcurrentChangeException} instead of mixing one version's text with
      * the other's metadata and grants.
      */

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * Everything one PUT changes, applied in one transaction: the document row, its chunks (null when
- * the content is unchanged) and, when the grants changed, the desired tuples for the outbox.
+ * the content is unchanged) and the desired tuples, which take a new access version only when they
+ * differ from the stored ones.
  * {@code managedBy} is the writer that asked for it (null: none).
  */
 public record DocumentWrite(

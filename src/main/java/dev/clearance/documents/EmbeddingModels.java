@@ -7,7 +7,7 @@ import java.sql.ResultSet;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** Which embedding model produced the stored vectors (one per database, see docs/adr/0004). */
+/** Which embedding model produced the stored vectors (one per database, see docs/adr/0007). */
 @Singleton
 public final class EmbeddingModels {
 

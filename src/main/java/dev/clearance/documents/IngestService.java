@@ -16,8 +16,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Ingestion: extract → chunk → embed → store, with the access rules handed to the outbox in the
- * same transaction. Work is skipped when content and grants are unchanged (content hash). Embedding
+ * Ingestion: extract → chunk → embed → store, with the document's desired tuples written to the
+ * desired state (access) in the same transaction. Work is skipped when content and grants are unchanged (content hash). Embedding
  * happens before the transaction so no database connection is held during model inference.
  */
 @Singleton

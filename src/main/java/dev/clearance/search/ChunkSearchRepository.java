@@ -22,7 +22,7 @@ import javax.sql.DataSource;
  *
  * <ul>
  *   <li>{@link #nearest}: HNSW with iterative scan, so excluding denied documents or small tenants
- *       does not starve the index;
+ *       does not starve the index, or an exact scan when asked for one;
  *   <li>{@link #lexical}: PostgreSQL full-text search (the hybrid leg);
  *   <li>{@link #exactWithin}: exact distances over an allow-list of documents (the pre-filter).
  * </ul>

@@ -111,7 +111,8 @@ final class Retrieval {
 
     Found find(Query q, Strategy strategy) {
         // One budget for the whole search: a list cut by OpenFGA's deadline leaves the post-filter
-        // only what is left of it, so a failing search still fails within the budget.
+        // only what is left of it. A failing search fails within the budget plus at most one list
+        // wait per principal (the list has its own deadline, clearance.fga.list-objects).
         long deadline = System.nanoTime() + properties.budget().toNanos();
         Found found;
         OptionalDouble share = shares.of(q.caller());

@@ -14,7 +14,7 @@ import java.time.Duration;
  * @param maxRounds refill rounds before giving up (the response then says incomplete)
  * @param maxWindow upper bound on chunks fetched in one round
  * @param budget time budget of the candidate/authorization loop
- * @param prefilterBelow allowed share of round one under which ADAPTIVE switches to the pre-filter
+ * @param prefilterBelow visible share (of round one, or recently observed) under which ADAPTIVE uses the pre-filter
  * @param hybrid whether the full-text leg joins the vector leg (fused by reciprocal rank)
  * @param maxConcurrent searches that run at once (0: twice the processors); the rest wait in line
  * @param queueTimeout longest wait in that line before a 503 with Retry-After

@@ -7,7 +7,8 @@ import java.util.Locale;
 
 /**
  * How candidates meet authorization. {@code ADAPTIVE} (default) post-filters with refill rounds and
- * switches to the pre-filter when the first round shows the caller can see little.
+ * switches to the pre-filter when the first round shows the caller can see little, or starts there
+ * when the caller's recently observed share is below {@code prefilterBelow} ({@link CallerShares}).
  */
 public enum Strategy {
     ADAPTIVE,
