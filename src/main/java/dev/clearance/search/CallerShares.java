@@ -12,7 +12,7 @@ import java.util.OptionalDouble;
  * view, so that the next search checks about as many candidates as it needs instead of a fixed
  * multiple of k, and a caller who sees little of the tenant goes straight to the pre-filter (ADR
  * 0009). Only a cost estimate: a wrong share costs another round or a few checks too many, never a
- * result, because every candidate is still checked.
+ * result, because every candidate is still authorized (by a check or a complete list).
  */
 @Singleton
 final class CallerShares {

@@ -1,11 +1,9 @@
 package dev.clearance.search;
 
-import dev.clearance.access.AccessLister;
 import dev.clearance.access.AuthorizationUnavailableException;
 import dev.clearance.access.DecisionCache;
 import dev.clearance.access.Decisions;
 import dev.clearance.access.Outcome;
-import dev.clearance.access.Viewable;
 import dev.clearance.identity.Caller;
 import jakarta.inject.Singleton;
 import java.util.HashMap;
@@ -38,7 +36,7 @@ final class Retrieval {
 
     private final ChunkSearchRepository chunks;
     private final DecisionCache checker;
-    private final AccessLister lister;
+    private final Prefilter prefilter;
     private final CallerShares shares;
     private final SearchProperties properties;
     private final ExactScanPolicy exactScan;
@@ -47,7 +45,7 @@ final class Retrieval {
     Retrieval(
             ChunkSearchRepository chunks,
             DecisionCache checker,
-            AccessLister lister,
+            Prefilter prefilter,
             CallerShares shares,
             SearchProperties properties,
             ExactScanPolicy exactScan,
@@ -56,43 +54,9 @@ final class Retrieval {
         this.versions = versions;
         this.chunks = chunks;
         this.checker = checker;
-        this.lister = lister;
+        this.prefilter = prefilter;
         this.properties = properties;
         this.exactScan = exactScan;
-    }
-
-    /**
-     * Authorized candidates (not yet ranked) and what it took to find them. {@code exact}: the vector
-     * leg returned the true nearest chunks (an exact scan), not the approximate index's. {@code
-     * dropped}: allowed chunks left out because their document's access rules changed meanwhile.
-     */
-    record Found(
-            Map<Long, Candidate> allowed,
-            int candidates,
-            int checked,
-            int allowedDocs,
-            int deniedDocs,
-            int rounds,
-            String strategy,
-            boolean complete,
-            boolean exact,
-            int dropped) {
-
-        /** The same search with only the chunks that survived {@link VersionCheck}. */
-        Found confirmed(VersionCheck.Confirmed c, int topK) {
-            boolean stillComplete = complete && (c.dropped() == 0 || c.kept().size() >= topK);
-            return new Found(
-                    c.kept(),
-                    candidates,
-                    checked,
-                    allowedDocs,
-                    deniedDocs,
-                    rounds,
-                    strategy,
-                    stillComplete,
-                    exact,
-                    c.dropped());
-        }
     }
 
     /** A document as of one version of its access rules: the unit a decision is valid for. */
@@ -118,7 +82,7 @@ final class Retrieval {
         OptionalDouble share = shares.of(q.caller());
         boolean sparse = share.isPresent() && share.getAsDouble() < properties.prefilterBelow();
         if (strategy == Strategy.PREFILTER || (strategy == Strategy.ADAPTIVE && sparse)) {
-            Found pre = prefilter(q, 0, 0, 0, 0, strategy == Strategy.ADAPTIVE);
+            Found pre = prefilter.find(q, Found.Effort.NONE, strategy == Strategy.ADAPTIVE);
             if (pre == null && sparse) {
                 // The caller's list is too long to trust: post-filter from now on.
                 shares.remember(q.caller(), properties.prefilterBelow());
@@ -175,13 +139,7 @@ final class Retrieval {
                 break;
             }
             if (adaptive && rounds == 1 && allowed.size() < topK && share(decided) < properties.prefilterBelow()) {
-                Found pre = prefilter(
-                        q,
-                        candidates,
-                        decided.size(),
-                        count(decided, Outcome.ALLOWED),
-                        count(decided, Outcome.DENIED),
-                        true);
+                Found pre = prefilter.find(q, effort(candidates, decided, rounds), true);
                 if (pre != null) {
                     // Observed once: a search that goes on post-filtering observes all its rounds below.
                     shares.observe(caller, count(decided, Outcome.ALLOWED), decided.size());
@@ -194,48 +152,15 @@ final class Retrieval {
         shares.observe(caller, count(decided, Outcome.ALLOWED), decided.size());
         return new Found(
                 allowed,
-                candidates,
-                decided.size(),
-                count(decided, Outcome.ALLOWED),
-                count(decided, Outcome.DENIED),
-                rounds,
+                effort(candidates, decided, rounds),
                 adaptive ? "adaptive-postfilter" : "postfilter",
                 complete,
                 exact,
                 0);
     }
 
-    /**
-     * Null when the caller's list is too long to trust; the caller then post-filters. The list is the
-     * decision: it was made in the access epoch this search read (or later), exactly what a cached
-     * decision would be, so the documents it returns are not checked a second time.
-     */
-    private Found prefilter(Query q, int candidates, int checked, int allowedDocs, int deniedDocs, boolean adaptive) {
-        Caller caller = q.caller();
-        int topK = q.topK();
-        Viewable viewable = lister.listViewable(caller, q.fresh(), q.epoch());
-        if (!viewable.complete()) {
-            return null;
-        }
-        List<Candidate> within = viewable.documentIds().isEmpty()
-                ? List.of()
-                : chunks.exactWithin(
-                        caller.tenant(), q.vector(), q.text(), Math.max(topK * 4, topK), viewable.documentIds());
-        Map<Long, Candidate> allowed = new LinkedHashMap<>();
-        within.forEach(c -> allowed.putIfAbsent(c.chunkId(), c));
-        int documents =
-                (int) within.stream().map(Candidate::documentId).distinct().count();
-        return new Found(
-                allowed,
-                candidates + within.size(),
-                checked + documents,
-                allowedDocs + documents,
-                deniedDocs,
-                checked > 0 ? 2 : 1,
-                adaptive ? "adaptive-prefilter" : "prefilter",
-                true,
-                true,
-                0);
+    private static Found.Effort effort(int candidates, Map<Versioned, Outcome> decided, int rounds) {
+        return new Found.Effort(candidates, count(decided, Outcome.ALLOWED), count(decided, Outcome.DENIED), rounds);
     }
 
     /**

@@ -1,15 +1,11 @@
 package dev.clearance.search;
 
 import dev.clearance.access.AccessChangeLog;
-import dev.clearance.access.FgaStore;
-import dev.clearance.audit.AuditTrail;
 import dev.clearance.contract.Scopes;
 import dev.clearance.embed.Embedder;
 import dev.clearance.identity.Caller;
 import dev.clearance.platform.InputLimits;
-import dev.clearance.platform.Problem;
 import dev.clearance.platform.RequestRef;
-import dev.clearance.platform.ValidationProblem;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
@@ -28,8 +24,7 @@ public final class SearchService {
     private final Embedder embedder;
     private final Retrieval retrieval;
     private final ContextPacker packer;
-    private final AuditTrail audit;
-    private final FgaStore fga;
+    private final SearchAudit audit;
     private final SearchProperties properties;
     private final MeterRegistry meters;
     private final AccessChangeLog changes;
@@ -41,8 +36,7 @@ public final class SearchService {
             Embedder embedder,
             Retrieval retrieval,
             ContextPacker packer,
-            AuditTrail audit,
-            FgaStore fga,
+            SearchAudit audit,
             SearchProperties properties,
             MeterRegistry meters,
             InputLimits limits,
@@ -53,7 +47,6 @@ public final class SearchService {
         this.retrieval = retrieval;
         this.packer = packer;
         this.audit = audit;
-        this.fga = fga;
         this.properties = properties;
         this.meters = meters;
         this.limits = limits;
@@ -61,7 +54,7 @@ public final class SearchService {
 
     public SearchResponse search(Caller caller, SearchRequest request, RequestRef requestId, String action) {
         long started = System.nanoTime();
-        validate(request);
+        request.requireValid(limits);
         // Bad input is refused at once; valid searches wait for a slot (SearchAdmission).
         return admission.run(caller, () -> run(caller, request, requestId, action, started));
     }
@@ -74,7 +67,7 @@ public final class SearchService {
         // Read before any decision is asked for or taken from a cache (ADR 0009).
         AccessChangeLog.TenantAccess access = changes.read(caller.tenant());
         boolean fresh = access.changedRecently();
-        Retrieval.Found found = timed(
+        Found found = timed(
                 "retrieve",
                 () -> retrieval.find(
                         new Retrieval.Query(caller, vector, request.query(), topK, access.epoch(), fresh), strategy));
@@ -93,56 +86,14 @@ public final class SearchService {
                 .toList();
         List<SearchResult> packed = timed("pack", () -> packer.pack(ranked, request.maxTokens()));
         long ms = (System.nanoTime() - started) / 1_000_000;
-        meters.counter("clearance.search.rounds", "strategy", found.strategy()).increment(found.rounds());
-        SearchDiagnostics diagnostics = new SearchDiagnostics(
-                found.candidates(),
-                found.checked(),
-                found.allowedDocs(),
-                found.deniedDocs(),
-                found.rounds(),
-                found.strategy(),
-                found.exact() ? "exact" : "approximate",
-                found.dropped());
-        audit.record(new AuditTrail.Search(
-                requestId,
-                caller,
-                action,
-                request.query(),
-                packed.stream().map(r -> Long.parseLong(r.chunkId())).toList(),
-                diagnostics.candidates(),
-                diagnostics.checked(),
-                diagnostics.denied(),
-                diagnostics.rounds(),
-                diagnostics.strategy(),
-                diagnostics.vectorSearch(),
-                fga.current().modelId(),
-                fresh ? "HIGHER_CONSISTENCY" : "MINIMIZE_LATENCY",
-                ms));
+        meters.counter("clearance.search.rounds", "strategy", found.strategy())
+                .increment(found.effort().rounds());
+        SearchDiagnostics diagnostics = found.diagnostics();
+        audit.record(requestId, caller, action, request.query(), packed, diagnostics, fresh, ms);
         return new SearchResponse(
                 packed,
                 new SearchStats(packed.size(), found.complete(), ms),
                 caller.hasScope(Scopes.AUDIT_READ) ? diagnostics : null);
-    }
-
-    /** Every entry point (HTTP, MCP, ask) gets the same limits, whether or not it ran bean validation. */
-    private void validate(SearchRequest request) {
-        List<Problem.FieldError> errors = new java.util.ArrayList<>();
-        if (request.query() == null || request.query().isBlank()) {
-            errors.add(new Problem.FieldError("query", "must not be blank"));
-        } else if (request.query().length() > limits.queryMaxChars()) {
-            errors.add(new Problem.FieldError("query", "must be at most " + limits.queryMaxChars() + " characters"));
-        } else if (InputLimits.hasNul(request.query())) {
-            errors.add(new Problem.FieldError("query", "must not contain NUL (U+0000) characters"));
-        }
-        if (request.topK() != null && (request.topK() < 1 || request.topK() > 50)) {
-            errors.add(new Problem.FieldError("topK", "must be between 1 and 50"));
-        }
-        if (request.maxTokens() != null && request.maxTokens() < 1) {
-            errors.add(new Problem.FieldError("maxTokens", "must be positive"));
-        }
-        if (!errors.isEmpty()) {
-            throw new ValidationProblem(errors);
-        }
     }
 
     private <T> T timed(String stage, java.util.function.Supplier<T> work) {

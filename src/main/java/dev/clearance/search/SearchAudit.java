@@ -1,0 +1,50 @@
+package dev.clearance.search;
+
+import dev.clearance.access.FgaStore;
+import dev.clearance.audit.AuditTrail;
+import dev.clearance.identity.Caller;
+import dev.clearance.platform.RequestRef;
+import jakarta.inject.Singleton;
+import java.util.List;
+
+/**
+ * The audit record of one answered search: which chunks left the service, and how they were found
+ * (counts that include hidden documents, which is why they are written here and not returned).
+ */
+@Singleton
+final class SearchAudit {
+
+    private final AuditTrail audit;
+    private final FgaStore fga;
+
+    SearchAudit(AuditTrail audit, FgaStore fga) {
+        this.audit = audit;
+        this.fga = fga;
+    }
+
+    void record(
+            RequestRef request,
+            Caller caller,
+            String action,
+            String query,
+            List<SearchResult> returned,
+            SearchDiagnostics diagnostics,
+            boolean fresh,
+            long ms) {
+        audit.record(new AuditTrail.Search(
+                request,
+                caller,
+                action,
+                query,
+                returned.stream().map(r -> Long.parseLong(r.chunkId())).toList(),
+                diagnostics.candidates(),
+                diagnostics.checked(),
+                diagnostics.denied(),
+                diagnostics.rounds(),
+                diagnostics.strategy(),
+                diagnostics.vectorSearch(),
+                fga.current().modelId(),
+                fresh ? "HIGHER_CONSISTENCY" : "MINIMIZE_LATENCY",
+                ms));
+    }
+}
