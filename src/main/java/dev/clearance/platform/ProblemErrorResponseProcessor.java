@@ -18,8 +18,6 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import jakarta.inject.Singleton;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Turns the framework's own errors (unknown route, unreadable JSON, bad parameter, 401/403 from the
@@ -33,11 +31,6 @@ import java.util.regex.Pattern;
 final class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Problem> {
 
     static final String NOT_JSON = "The request body is not valid JSON of the expected shape";
-
-    private static final Pattern LOCATION = Pattern.compile("line: (\\d+), column: (\\d+)");
-
-    /** Serde names the property it failed on in some messages: "Error decoding property [Integer topK]". */
-    private static final Pattern PROPERTY = Pattern.compile("decoding property \\[(?:\\S+ )?([A-Za-z0-9_]{1,64})]");
 
     private final MeterRegistry meters;
     private final long maxRequestSize;
@@ -62,33 +55,25 @@ final class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Prob
                 if (status.getCode() >= 500) {
                     detail = "The request could not be completed. Quote the request id when reporting this.";
                 } else {
-                    Error unreadable = context.getErrors().stream()
-                            .filter(e -> isUnreadable(e.getMessage()))
-                            .findFirst()
+                    String body = RouteAttributes.getRouteInfo(request)
+                            .flatMap(RouteInfo::getBodyArgument)
+                            .map(Argument::getName)
+                            .orElse("body");
+                    BindingFailure failure = context.getRootCause()
+                            .flatMap(root -> BindingFailure.of(root, body))
                             .orElse(null);
-                    boolean missing = context.getErrors().stream()
-                            .anyMatch(e ->
-                                    e.getMessage() != null && e.getMessage().startsWith("Required Body"));
-                    if (missing) {
+                    if (failure != null && failure.missingBody()) {
                         detail = "body: a JSON body is required.";
                         errors = List.of(new Problem.FieldError("body", "a JSON body is required"));
-                    } else if (unreadable != null) {
-                        String argument = unreadable
-                                .getPath()
-                                .map(p -> p.replaceFirst("^/", ""))
-                                .orElse("body");
-                        String body = RouteAttributes.getRouteInfo(request)
-                                .flatMap(RouteInfo::getBodyArgument)
-                                .map(Argument::getName)
-                                .orElse("body");
+                    } else if (failure != null) {
                         String message;
                         String field;
-                        if (argument.equals(body)) {
-                            field = property(unreadable.getMessage());
-                            message = NOT_JSON + location(unreadable.getMessage()) + ".";
+                        if (failure.argument().equals(body)) {
+                            field = failure.property().orElse("body");
+                            message = NOT_JSON + failure.where() + ".";
                         } else {
                             // A path or query parameter, e.g. ?limit=x: named as the caller wrote it.
-                            field = argument;
+                            field = failure.argument();
                             message = "cannot be read as a value of the expected type.";
                         }
                         errors = List.of(new Problem.FieldError(field, message));
@@ -130,29 +115,6 @@ final class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Prob
             return HttpStatus.REQUEST_URI_TOO_LONG;
         }
         return status;
-    }
-
-    /** Binding errors quote parser internals (class names, Java types, source excerpts). */
-    static boolean isUnreadable(String message) {
-        return message != null
-                && (message.contains("Failed to convert argument")
-                        || message.contains("Cannot deserialize")
-                        || message.contains("Unexpected character")
-                        || message.contains("Unexpected token")
-                        || message.contains("Error decoding property")
-                        || message.contains("Source:"));
-    }
-
-    /** The JSON property the parser failed on, when it says; otherwise the body as a whole. */
-    static String property(String message) {
-        Matcher m = PROPERTY.matcher(message);
-        return m.find() ? m.group(1) : "body";
-    }
-
-    /** Where in the body the parser stopped, which a client can use without knowing our types. */
-    static String location(String message) {
-        Matcher m = LOCATION.matcher(message);
-        return m.find() ? " (line " + m.group(1) + ", column " + m.group(2) + ")" : "";
     }
 
     private static String slug(HttpStatus status) {
