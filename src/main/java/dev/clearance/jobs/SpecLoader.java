@@ -1,10 +1,10 @@
 package dev.clearance.jobs;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.clearance.contract.IdRules;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,6 +31,10 @@ final class SpecLoader {
     static final String ID_RULE =
             "1 to " + IdMapping.MAX_ID + " characters of A-Z a-z 0-9 . _ ~ @ = + -, starting with a letter or digit";
 
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern SUBJECT = Pattern.compile("user:\\*|(user|agent):(?:" + IdRules.PRINCIPAL_ID.pattern()
             + ")|group:(?=[^#]{1," + IdMapping.MAX_ID + "}#member$)(?:" + IdRules.LOCAL_ID.pattern() + ")#member");
@@ -43,7 +47,7 @@ final class SpecLoader {
         JobSpec spec;
         try {
             String text = Files.readString(file);
-            spec = text.isBlank() ? null : yaml().readValue(text, JobSpec.class);
+            spec = text.isBlank() ? null : YAML.readValue(text, JobSpec.class);
         } catch (JsonMappingException e) {
             throw new SpecException(List.of(
                     where(e) + e.getOriginalMessage().lines().findFirst().orElse("")));
@@ -126,22 +130,6 @@ final class SpecLoader {
                 errors,
                 "batchSize: must be 1 to 100 (the service takes at most 100 documents per batch)");
         return errors;
-    }
-
-    static ObjectMapper yaml() {
-        return new ObjectMapper(yamlFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    }
-
-    // jackson-dataformat-yaml is on the runtime classpath only; loading it by name keeps the build
-    // independent of that until it is declared at compile scope.
-    private static JsonFactory yamlFactory() {
-        try {
-            return (JsonFactory) Class.forName("com.fasterxml.jackson.dataformat.yaml.YAMLFactory")
-                    .getDeclaredConstructor()
-                    .newInstance();
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("jackson-dataformat-yaml is missing from the classpath", e);
-        }
     }
 
     private static void grants(JobSpec.Grants grants, String where, List<String> errors) {
