@@ -1,5 +1,6 @@
 package dev.clearance.jobs;
 
+import dev.clearance.contract.IdRules;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,13 +18,36 @@ import java.util.HexFormat;
 final class IdMapping {
 
     static final char SEPARATOR = '~';
+
+    /** The service's default limit on ids ({@code clearance.limits.id-max-length}). */
     static final int MAX_ID = 200;
+
     private static final int HASH_CHARS = 16;
 
     private final String rootFolder;
+    private final int maxFolderId;
+    private final int maxDocumentId;
 
-    IdMapping(String rootFolder) {
+    /** The ids of a job's folders and documents in {@code tenant}; {@code rootFolder} may be null. */
+    IdMapping(String rootFolder, String tenant) {
         this.rootFolder = rootFolder;
+        this.maxFolderId = maxLength("folder", tenant);
+        this.maxDocumentId = maxLength("document", tenant);
+    }
+
+    /**
+     * The longest id the service takes for a {@code type} object of {@code tenant} (by the contract's
+     * rule, at the service's default limit); a service configured with a lower limit refuses more.
+     */
+    static int maxLength(String type, String tenant) {
+        return IdRules.maxLocalIdLength(type, tenant, MAX_ID);
+    }
+
+    /** Whether the service takes {@code id} as the id of a {@code type} object of {@code tenant}. */
+    static boolean isValid(String type, String tenant, String id) {
+        return id != null
+                && id.length() <= maxLength(type, tenant)
+                && IdRules.LOCAL_ID.matcher(id).matches();
     }
 
     /** The folder id of a directory ("" is the source directory), or null when it is no folder. */
@@ -31,11 +55,11 @@ final class IdMapping {
         if (relativeDirectory.isEmpty()) {
             return rootFolder;
         }
-        return fit(join(rootFolder, encodePath(relativeDirectory)));
+        return fit(join(rootFolder, encodePath(relativeDirectory)), maxFolderId);
     }
 
     String documentId(String relativeFile) {
-        return fit(join(rootFolder, encodePath(relativeFile)));
+        return fit(join(rootFolder, encodePath(relativeFile)), maxDocumentId);
     }
 
     /** Directory part of a relative path, "" for a file at the top. */
@@ -101,14 +125,14 @@ final class IdMapping {
         return root == null ? rest : root + SEPARATOR + rest;
     }
 
-    // Ids must start with a letter or digit and stay within 200 characters; an over-long id keeps
-    // its start (readable) and ends with a hash of the whole (unique).
-    private static String fit(String id) {
+    // Ids must start with a letter or digit and stay within the limit; an over-long id keeps its
+    // start (readable) and ends with a hash of the whole (unique).
+    private static String fit(String id, int maxLength) {
         String out = Character.isLetterOrDigit(id.charAt(0)) ? id : "0" + id;
-        if (out.length() <= MAX_ID) {
+        if (out.length() <= maxLength) {
             return out;
         }
-        return out.substring(0, MAX_ID - HASH_CHARS - 1) + "=" + sha256(out).substring(0, HASH_CHARS);
+        return out.substring(0, maxLength - HASH_CHARS - 1) + "=" + sha256(out).substring(0, HASH_CHARS);
     }
 
     // Ids may contain '+', '=', '@' and '~'; encoding all but unreserved characters keeps them literal.

@@ -45,7 +45,7 @@ final class JobRunner {
         Path directory = specDirectory.resolve(spec.source().directory()).normalize();
         Plan plan;
         try {
-            plan = Plan.of(spec, SourceScanner.scan(directory, spec.source(), specDirectory));
+            plan = Plan.of(spec, SourceScanner.scan(directory, spec.source(), specDirectory, spec.tenant()));
         } catch (SpecLoader.SpecException e) {
             e.problems().forEach(p -> err.println("error: " + p));
             return BAD_SPEC;
