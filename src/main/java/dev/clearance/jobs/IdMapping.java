@@ -17,12 +17,12 @@ import java.util.HexFormat;
  */
 final class IdMapping {
 
-    static final char SEPARATOR = '~';
-
     /** The service's default limit on ids ({@code clearance.limits.id-max-length}). */
     static final int MAX_ID = 200;
 
+    private static final char SEPARATOR = '~';
     private static final int HASH_CHARS = 16;
+    private static final HexFormat ESCAPE_HEX = HexFormat.of().withUpperCase();
 
     private final String rootFolder;
     private final int maxFolderId;
@@ -93,30 +93,10 @@ final class IdMapping {
         return out.toString();
     }
 
-    static String encodeSegment(String segment) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
-            char c = (char) (b & 0xff);
-            boolean plain = (c >= 'A' && c <= 'Z')
-                    || (c >= 'a' && c <= 'z')
-                    || (c >= '0' && c <= '9')
-                    || c == '.'
-                    || c == '-'
-                    || c == '@'
-                    || c == '+';
-            if (plain) {
-                out.append(c);
-            } else {
-                out.append('=').append(HexFormat.of().withUpperCase().toHexDigits(b));
-            }
-        }
-        return out.toString();
-    }
-
     private static String encodePath(String relativePath) {
         StringBuilder out = new StringBuilder();
         for (String segment : relativePath.split("/")) {
-            out.append(out.isEmpty() ? "" : String.valueOf(SEPARATOR)).append(encodeSegment(segment));
+            out.append(out.isEmpty() ? "" : String.valueOf(SEPARATOR)).append(escape(segment, ".-@+", '='));
         }
         return out.toString();
     }
@@ -137,18 +117,25 @@ final class IdMapping {
 
     // Ids may contain '+', '=', '@' and '~'; encoding all but unreserved characters keeps them literal.
     static String urlPathSegment(String id) {
+        return escape(id, "-._~", '%');
+    }
+
+    // Ids and URL paths escape alike: every UTF-8 byte but A-Z a-z 0-9 and those in keep becomes the
+    // marker and two upper-case hex digits.
+    private static String escape(String text, String keep, char marker) {
         StringBuilder out = new StringBuilder();
-        for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
             char c = (char) (b & 0xff);
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) {
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || keep.indexOf(c) >= 0) {
                 out.append(c);
             } else {
-                out.append('%').append(String.format("%02X", b & 0xff));
+                out.append(marker).append(ESCAPE_HEX.toHexDigits(b));
             }
         }
         return out.toString();
     }
 
+    /** The SHA-256 of {@code text} in lower-case hex (as in the ids and job states already written). */
     static String sha256(String text) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
