@@ -1,5 +1,6 @@
 package dev.clearance.jobs;
 
+import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -30,8 +31,19 @@ final class ServiceClient {
     /** What the service said about one document: its status, or why it failed (then status is null). */
     record PutOutcome(String status, boolean searchable, String failure) {}
 
-    /** One document of a batch: its id and its PUT body. */
-    record Item(String id, byte[] body) {}
+    /**
+     * One document of a batch: its id and its PUT body, JSON that {@link DocumentReader} wrote with
+     * Jackson, so it goes in as it is rather than parsed again.
+     */
+    record Item(String id, @JsonRawValue String document) {
+
+        Item(String id, byte[] body) {
+            this(id, new String(body, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The body of {@code POST /v1/documents/batch}. */
+    private record Batch(List<Item> documents) {}
 
     private final URI base;
     private final Credentials credentials;
@@ -62,17 +74,7 @@ final class ServiceClient {
 
     /** {@code POST /v1/documents/batch}: outcomes in the order of the items. */
     List<PutOutcome> putBatch(List<Item> items) throws CallFailed {
-        StringBuilder body = new StringBuilder("{\"documents\":[");
-        for (Item item : items) {
-            body.append(body.charAt(body.length() - 1) == '[' ? "" : ",")
-                    .append("{\"id\":")
-                    .append(new String(bytes(item.id()), StandardCharsets.UTF_8))
-                    .append(",\"document\":")
-                    .append(new String(item.body(), StandardCharsets.UTF_8))
-                    .append('}');
-        }
-        byte[] request = body.append("]}").toString().getBytes(StandardCharsets.UTF_8);
-        HttpResponse<String> response = send("POST", "/v1/documents/batch", request, BATCH_TIMEOUT);
+        HttpResponse<String> response = send("POST", "/v1/documents/batch", bytes(new Batch(items)), BATCH_TIMEOUT);
         if (response.statusCode() / 100 != 2) {
             throw failure(response);
         }
