@@ -40,7 +40,7 @@ final class JobRunner {
         this.err = err;
     }
 
-    int run(JobSpec spec, Path specFile, Options options) throws InterruptedException {
+    int run(JobSpec spec, Path specFile, Options options) {
         Path specDirectory = specFile.toAbsolutePath().getParent();
         Path directory = specDirectory.resolve(spec.source().directory()).normalize();
         Plan plan;
