@@ -21,5 +21,17 @@ public final class IdRules {
     /** Principal ids follow "user:" or "agent:" in OpenFGA; '#', ':', '*' and whitespace would change the meaning. */
     public static final Pattern PRINCIPAL_ID = Pattern.compile("[^\\s#:*\\p{Cntrl}]{1,256}");
 
+    /** OpenFGA refuses object ids ({@code document:acme/x}) longer than this ({@code ^[^\s]{2,256}$}). */
+    public static final int MAX_OBJECT_LENGTH = 256;
+
     private IdRules() {}
+
+    /**
+     * The longest local id of a {@code type} object in {@code tenant}: the configured id limit, or
+     * less when the tenant-scoped object id ({@code type:tenant/id}) would pass OpenFGA's limit, so
+     * a long tenant leaves less room for the id.
+     */
+    public static int maxLocalIdLength(String type, String tenant, int idMaxLength) {
+        return Math.min(idMaxLength, MAX_OBJECT_LENGTH - (type + ":" + tenant + "/").length());
+    }
 }

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Sends the documents of a plan in batches ({@code POST /v1/documents/batch}), a fixed number of
@@ -37,30 +36,30 @@ final class DocumentSync {
         this.batchSize = batchSize;
     }
 
-    void run(List<Plan.Document> documents, List<String> deletions, int concurrency) throws InterruptedException {
-        ExecutorService pool = Executors.newFixedThreadPool(
-                concurrency, Thread.ofPlatform().name("send-", 1).factory());
-        try {
-            for (int i = 0; i < documents.size(); i += batchSize) {
-                List<Plan.Document> slice = documents.subList(i, Math.min(documents.size(), i + batchSize));
-                pool.submit(() -> {
-                    try {
-                        sendSlice(slice);
-                    } catch (RuntimeException e) { // a bug, not a document's fault: say so rather than hang
-                        ledger.failed(
-                                "documents from " + slice.getFirst().file().path(), e.toString());
-                    }
-                });
-            }
-            // Deletions go last: a file that moved gets its new id before the old one disappears.
-            deletions.forEach(id -> pool.submit(() -> delete(id)));
-            pool.shutdown();
-            while (!pool.awaitTermination(1, TimeUnit.HOURS)) {
-                // keep waiting; large corpora on slow embedders take long
-            }
-        } finally {
-            pool.shutdownNow();
+    void run(List<Plan.Document> documents, List<String> deletions, int concurrency) {
+        List<Runnable> sends = new ArrayList<>();
+        for (int i = 0; i < documents.size(); i += batchSize) {
+            List<Plan.Document> slice = documents.subList(i, Math.min(documents.size(), i + batchSize));
+            sends.add(() -> {
+                try {
+                    sendSlice(slice);
+                } catch (RuntimeException e) { // a bug, not a document's fault: say so rather than hang
+                    ledger.failed("documents from " + slice.getFirst().file().path(), e.toString());
+                }
+            });
         }
+        inParallel(sends, concurrency);
+        // Deletions start once every send is done: a file that moved gets its new id before the old
+        // one disappears.
+        inParallel(deletions.stream().<Runnable>map(id -> () -> delete(id)).toList(), concurrency);
+    }
+
+    /** Runs the tasks, {@code concurrency} at a time, and returns when all are done. */
+    private static void inParallel(List<Runnable> tasks, int concurrency) {
+        try (ExecutorService pool = Executors.newFixedThreadPool(
+                concurrency, Thread.ofPlatform().name("send-", 1).factory())) {
+            tasks.forEach(pool::submit);
+        } // close() waits, however long large corpora on slow embedders take
     }
 
     private void sendSlice(List<Plan.Document> slice) {

@@ -1,26 +1,41 @@
 package dev.clearance.jobs;
 
+import java.nio.file.FileSystems;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
- * A glob over relative paths with '/' separators: {@code *} and {@code ?} stay within one path
- * segment, {@code **} spans segments, and {@code **}{@code /} also matches no directory at all (so
- * {@code **}{@code /*.md} matches {@code a.md}, unlike java.nio's PathMatcher), {@code {a,b}} is
- * either alternative. Written here so patterns behave the same on every operating system.
+ * A glob over relative paths, in the JDK's glob syntax ({@link java.nio.file.FileSystem#getPathMatcher})
+ * with one addition that the spec format promises: {@code **}{@code /} also matches no directory at
+ * all, so the default {@code **}{@code /*.md} takes {@code a.md} at the top of the source too. The JDK
+ * matches {@code **}{@code /} only across at least one '/', so each {@code **}{@code /} is tried both
+ * kept and left out. '[' and '\' stay literal, as they always were in specs (the JDK would read them
+ * as a character class and an escape). Braces do not nest (the JDK refuses "{a,{b,c}}"). The JDK's
+ * matcher of the default file system ignores case on Windows, as Windows does for file names.
  */
 final class Glob {
 
-    private final String glob;
-    private final Pattern pattern;
+    private final List<PathMatcher> matchers = new ArrayList<>();
 
+    /** Throws {@link java.util.regex.PatternSyntaxException} for an invalid glob. */
     Glob(String glob) {
-        this.glob = glob;
-        this.pattern = Pattern.compile(toRegex(glob));
+        String literal = glob.replace("\\", "\\\\").replace("[", "\\[");
+        for (String variant : withAndWithoutDoubleStarSlash(literal)) {
+            matchers.add(FileSystems.getDefault().getPathMatcher("glob:" + variant));
+        }
     }
 
     boolean matches(String relativePath) {
-        return pattern.matcher(relativePath).matches();
+        Path path;
+        try {
+            path = Path.of(relativePath);
+        } catch (InvalidPathException e) {
+            return false; // no file has this name; reading it fails and says why
+        }
+        return matchers.stream().anyMatch(m -> m.matches(path));
     }
 
     static boolean anyMatches(List<Glob> globs, String relativePath) {
@@ -31,43 +46,21 @@ final class Glob {
         return globs.stream().map(Glob::new).toList();
     }
 
-    @Override
-    public String toString() {
-        return glob;
-    }
-
-    static String toRegex(String glob) {
-        StringBuilder regex = new StringBuilder();
-        int braces = 0;
-        for (int i = 0; i < glob.length(); i++) {
-            char c = glob.charAt(i);
-            switch (c) {
-                case '*' -> {
-                    if (i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
-                        boolean slash = i + 2 < glob.length() && glob.charAt(i + 2) == '/';
-                        regex.append(slash ? "(?:.*/)?" : ".*");
-                        i += slash ? 2 : 1;
-                    } else {
-                        regex.append("[^/]*");
-                    }
-                }
-                case '?' -> regex.append("[^/]");
-                case '{' -> {
-                    braces++;
-                    regex.append("(?:");
-                }
-                case '}' -> {
-                    if (braces > 0) {
-                        braces--;
-                        regex.append(')');
-                    } else {
-                        regex.append("\\}");
-                    }
-                }
-                case ',' -> regex.append(braces > 0 ? "|" : ",");
-                default -> regex.append(Pattern.quote(String.valueOf(c)));
+    // Every "**/" once kept and once left out; "**" is read from the left, as the JDK reads it.
+    private static List<String> withAndWithoutDoubleStarSlash(String glob) {
+        int at = glob.indexOf("**");
+        if (at < 0) {
+            return List.of(glob);
+        }
+        boolean slash = glob.startsWith("/", at + 2);
+        String head = glob.substring(0, at + (slash ? 3 : 2));
+        List<String> variants = new ArrayList<>();
+        for (String rest : withAndWithoutDoubleStarSlash(glob.substring(head.length()))) {
+            variants.add(head + rest);
+            if (slash) {
+                variants.add(glob.substring(0, at) + rest);
             }
         }
-        return regex.toString();
+        return variants;
     }
 }

@@ -6,9 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -20,7 +18,6 @@ final class JobRunner {
     static final int FAILURES = 1;
     static final int BAD_SPEC = 2;
     static final String STATE_DIRECTORY = ".ingest-state";
-    private static final int MAX_TUPLES_PER_CALL = 1000;
 
     /** How to run, from the command line. */
     record Options(
@@ -40,12 +37,12 @@ final class JobRunner {
         this.err = err;
     }
 
-    int run(JobSpec spec, Path specFile, Options options) throws InterruptedException {
+    int run(JobSpec spec, Path specFile, Options options) {
         Path specDirectory = specFile.toAbsolutePath().getParent();
         Path directory = specDirectory.resolve(spec.source().directory()).normalize();
         Plan plan;
         try {
-            plan = Plan.of(spec, SourceScanner.scan(directory, spec.source(), specDirectory));
+            plan = Plan.of(spec, SourceScanner.scan(directory, spec.source(), specDirectory, spec.tenant()));
         } catch (SpecLoader.SpecException e) {
             e.problems().forEach(p -> err.println("error: " + p));
             return BAD_SPEC;
@@ -78,7 +75,7 @@ final class JobRunner {
             long started = System.nanoTime();
             Tally tally = new Tally();
             Holdings holdings = new Holdings(client, spec.managedBy(), err, tally);
-            String abort = syncRelationships(client, holdings, state, plan.tuples(), spec.managedBy(), tally);
+            String abort = RelationshipSync.run(client, holdings, state, plan.tuples(), spec.managedBy(), tally);
             // Known documents: the ones the service holds under the job's name as well as the ones this
             // runner remembers, so neither a lost state nor a document sent before names existed stays.
             Set<String> known = new HashSet<>(state.documentIds());
@@ -139,53 +136,6 @@ final class JobRunner {
         Set<String> planned = new HashSet<>();
         plan.documents().forEach(d -> planned.add(d.id()));
         return known.stream().filter(id -> !planned.contains(id)).sorted().toList();
-    }
-
-    /**
-     * Writes the job's tuples under its name (idempotent, so a service that lost them gets them back)
-     * and deletes the ones the spec no longer asks for: those the service holds under the job's name
-     * and those this runner remembers writing. Until the deletes are through, the state keeps them, so
-     * the next run tries again. Returns why the run cannot go on, or null.
-     */
-    private String syncRelationships(
-            ServiceClient client,
-            Holdings holdings,
-            JobState state,
-            List<Tuple> desired,
-            String managedBy,
-            Tally tally) {
-        Set<Tuple> wanted = new HashSet<>(desired);
-        Set<Tuple> recorded = new LinkedHashSet<>(state.relationships());
-        try {
-            // Listed before writing, so this run's writes cannot hide a tuple that another writer holds.
-            Set<Tuple> known = new LinkedHashSet<>(state.relationships());
-            known.addAll(holdings.relationships());
-            List<Tuple> stale = known.stream().filter(t -> !wanted.contains(t)).toList();
-            for (List<Tuple> chunk : chunks(desired)) {
-                client.relationships(chunk, List.of(), managedBy);
-                recorded.addAll(chunk);
-                tally.tuplesWritten.addAndGet(chunk.size());
-            }
-            for (List<Tuple> chunk : chunks(stale)) {
-                client.relationships(List.of(), chunk, managedBy);
-                chunk.forEach(recorded::remove);
-                tally.tuplesDeleted.addAndGet(chunk.size());
-            }
-            return null;
-        } catch (CallFailed e) {
-            tally.fail("relationships", e.getMessage());
-            return e.fatal() ? e.getMessage() : null;
-        } finally {
-            state.recordRelationships(new ArrayList<>(recorded));
-        }
-    }
-
-    private static List<List<Tuple>> chunks(List<Tuple> tuples) {
-        List<List<Tuple>> chunks = new ArrayList<>();
-        for (int i = 0; i < tuples.size(); i += MAX_TUPLES_PER_CALL) {
-            chunks.add(tuples.subList(i, Math.min(tuples.size(), i + MAX_TUPLES_PER_CALL)));
-        }
-        return chunks;
     }
 
     private static String tenantOf(JobSpec spec) {

@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -25,13 +24,14 @@ import java.util.TreeSet;
 /**
  * What a job has already sent to one service and tenant: the body hash per document id and the
  * relationship tuples it wrote. A snapshot ({@code .json}, replaced atomically) plus a journal
- * ({@code .journal}, one line appended before each PUT and one per finished call): a killed run
- * loses only the outcomes of the calls in flight, whose documents it then treats as sent with an
- * unknown body, and replaying a line twice is harmless. A lock file keeps two runs of a job apart.
+ * ({@code .journal}, one line appended before each PUT and one per call that succeeded; cheap, where
+ * a snapshot rewrites every document's entry): a killed run loses only the outcomes of the calls in
+ * flight, whose documents it then treats as sent with an unknown body, and replaying a line twice is
+ * harmless. A lock file keeps two runs of a job apart ({@link RunLock}).
  */
 final class JobState implements AutoCloseable {
 
-    /** The snapshot file. */
+    /** The snapshot file; job, service and tenant tell a reader whose state it is. */
     record Snapshot(
             int version,
             String job,
@@ -40,12 +40,15 @@ final class JobState implements AutoCloseable {
             Map<String, Entry> documents,
             List<Tuple> relationships) {}
 
-    /** The last body sent successfully for a document, and the file it came from. */
+    /**
+     * The last body sent successfully for a document (null: sent, outcome unknown), and the file it
+     * came from; the job itself goes by id, the path is for people reading the state.
+     */
     record Entry(String hash, String path) {}
 
     /**
      * One journal line: {@code sending} (id, path; the outcome is not known yet), {@code put} (id,
-     * hash, path), {@code delete} (id) or {@code relationships}.
+     * hash, path), {@code delete} (id) or {@code relationships} (all the tuples written).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Line(String op, String id, String hash, String path, List<Tuple> tuples) {}
@@ -53,38 +56,29 @@ final class JobState implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final Path snapshotFile;
     private final Path journalFile;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
-    private final Snapshot identity;
+    private final RunLock lock;
+    private final String job;
+    private final String service;
+    private final String tenant;
     private final Map<String, Entry> documents = new TreeMap<>();
     private final Set<Tuple> relationships = new TreeSet<>(
             Comparator.comparing(Tuple::object).thenComparing(Tuple::relation).thenComparing(Tuple::user));
     private FileOutputStream journal;
 
-    private JobState(Path directory, String stem, Snapshot identity) throws IOException {
+    private JobState(Path directory, String job, String service, String tenant) throws IOException {
+        String stem = job + "." + tenant + "." + IdMapping.sha256(service).substring(0, 8);
         this.snapshotFile = directory.resolve(stem + ".json");
         this.journalFile = directory.resolve(stem + ".journal");
-        this.identity = identity;
-        this.lockChannel = FileChannel.open(
-                directory.resolve(stem + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock acquired;
-        try {
-            acquired = lockChannel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            acquired = null; // held by this same process
-        }
-        if (acquired == null) {
-            lockChannel.close();
-            throw new IOException("another run of this job is in progress (" + directory.resolve(stem + ".lock") + ")");
-        }
-        this.lock = acquired;
+        this.lock = RunLock.acquire(directory.resolve(stem + ".lock"));
+        this.job = job;
+        this.service = service;
+        this.tenant = tenant;
     }
 
     /** Opens (or starts) the state of a job for one service and tenant, folding in any journal. */
     static JobState open(Path directory, String job, String service, String tenant) throws IOException {
         Files.createDirectories(directory);
-        String stem = job + "." + tenant + "." + IdMapping.sha256(service).substring(0, 8);
-        JobState state = new JobState(directory, stem, new Snapshot(1, job, service, tenant, null, null));
+        JobState state = new JobState(directory, job, service, tenant);
         try {
             state.load();
             state.checkpoint();
@@ -131,13 +125,7 @@ final class JobState implements AutoCloseable {
 
     /** Writes a fresh snapshot (temp file, then rename) and empties the journal it now contains. */
     synchronized void checkpoint() throws IOException {
-        Snapshot snapshot = new Snapshot(
-                1,
-                identity.job(),
-                identity.service(),
-                identity.tenant(),
-                new TreeMap<>(documents),
-                List.copyOf(relationships));
+        Snapshot snapshot = new Snapshot(1, job, service, tenant, new TreeMap<>(documents), List.copyOf(relationships));
         Path temp = snapshotFile.resolveSibling(snapshotFile.getFileName() + ".tmp");
         try (FileChannel out = FileChannel.open(
                 temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -154,13 +142,10 @@ final class JobState implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
-        try {
+        try (lock) {
             if (journal != null) {
                 journal.close();
             }
-        } finally {
-            lock.release();
-            lockChannel.close();
         }
     }
 
@@ -190,12 +175,8 @@ final class JobState implements AutoCloseable {
     private void load() throws IOException {
         if (Files.exists(snapshotFile)) {
             Snapshot snapshot = json.readValue(snapshotFile.toFile(), Snapshot.class);
-            if (snapshot.documents() != null) {
-                documents.putAll(snapshot.documents());
-            }
-            if (snapshot.relationships() != null) {
-                relationships.addAll(snapshot.relationships());
-            }
+            documents.putAll(Objects.requireNonNullElse(snapshot.documents(), Map.of()));
+            relationships.addAll(Objects.requireNonNullElse(snapshot.relationships(), List.of()));
         }
         if (Files.exists(journalFile)) {
             // Decoded leniently: a line torn inside a multi-byte character must not hide the others.

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class Ledger {
 
-    /** Documents between two snapshots of the state; the journal covers the ones in between. */
+    /** Outcomes (documents and deletions, failed ones too) between two snapshots; the journal holds the rest. */
     static final int CHECKPOINT_EVERY = 100;
 
     private final JobState state;

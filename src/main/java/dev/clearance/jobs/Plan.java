@@ -19,7 +19,7 @@ record Plan(List<Document> documents, List<Tuple> tuples, List<String> warnings)
     record Document(String id, SourceFile file, String folder, JobSpec.Grants grants) {}
 
     static Plan of(JobSpec spec, List<SourceFile> files) throws SpecLoader.SpecException {
-        IdMapping ids = new IdMapping(spec.rootFolder());
+        IdMapping ids = new IdMapping(spec.rootFolder(), spec.tenant());
         List<Glob> ruleGlobs =
                 spec.files().stream().map(r -> new Glob(r.match())).toList();
         List<Document> documents = new ArrayList<>(files.size());

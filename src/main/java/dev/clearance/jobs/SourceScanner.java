@@ -31,14 +31,15 @@ final class SourceScanner {
 
     private SourceScanner() {}
 
-    static List<SourceFile> scan(Path directory, JobSpec.Source source, Path specDirectory)
+    /** The files of a job whose documents go to {@code tenant} (a manifest's ids must fit it). */
+    static List<SourceFile> scan(Path directory, JobSpec.Source source, Path specDirectory, String tenant)
             throws IOException, SpecLoader.SpecException {
         if (!Files.isDirectory(directory)) {
             throw new SpecLoader.SpecException(List.of("source.directory: " + directory + " is not a directory"));
         }
         List<SourceFile> files = source.manifest() == null
                 ? walk(directory, Glob.all(source.include()), Glob.all(source.exclude()))
-                : manifest(specDirectory.resolve(source.manifest()));
+                : manifest(specDirectory.resolve(source.manifest()), tenant);
         if (files.isEmpty()) {
             // Also protects against deleting every document of the job when a mount is missing.
             throw new SpecLoader.SpecException(List.of("source: no files found under " + directory));
@@ -69,7 +70,8 @@ final class SourceScanner {
         return files;
     }
 
-    private static List<SourceFile> manifest(Path manifest) throws IOException, SpecLoader.SpecException {
+    private static List<SourceFile> manifest(Path manifest, String tenant)
+            throws IOException, SpecLoader.SpecException {
         ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         List<String> errors = new ArrayList<>();
         List<SourceFile> files = new ArrayList<>();
@@ -87,13 +89,13 @@ final class SourceScanner {
                     errors.add(where + ": path must be a file path relative to source.directory");
                     continue;
                 }
-                if (e.id() != null && !SpecLoader.LOCAL_ID.matcher(e.id()).matches()) {
-                    errors.add(where + ": id must be " + SpecLoader.ID_RULE);
+                if (e.id() != null && !IdMapping.isValid("document", tenant, e.id())) {
+                    errors.add(where + ": id must be " + SpecLoader.idRule("document", tenant));
                 }
                 JobSpec.Grants grants = new JobSpec.Grants(e.viewers(), e.editors(), e.owners());
-                SpecLoader.subjects(where + " viewers", grants.viewers(), errors);
-                SpecLoader.subjects(where + " editors", grants.editors(), errors);
-                SpecLoader.subjects(where + " owners", grants.owners(), errors);
+                SpecLoader.subjects(where + " viewers", grants.viewers(), tenant, errors);
+                SpecLoader.subjects(where + " editors", grants.editors(), tenant, errors);
+                SpecLoader.subjects(where + " owners", grants.owners(), tenant, errors);
                 Map<String, String> metadata = e.metadata() == null ? Map.of() : e.metadata();
                 files.add(new SourceFile(path, e.id(), e.title(), metadata, grants));
             } catch (IOException e) {

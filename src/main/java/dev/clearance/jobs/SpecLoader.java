@@ -1,39 +1,30 @@
 package dev.clearance.jobs;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.clearance.contract.IdRules;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 
 /** Reads and validates a job spec; every problem is reported at once so a spec is fixed in one go. */
 final class SpecLoader {
 
-    /**
-     * Object ids as the service accepts them: its own rule (not a copy that could drift), within the
-     * service's default length limit of {@value IdMapping#MAX_ID} characters.
-     */
-    static final Pattern LOCAL_ID =
-            Pattern.compile("(?=.{1," + IdMapping.MAX_ID + "}$)(?:" + IdRules.LOCAL_ID.pattern() + ")");
-
-    /** Tenants as the service accepts them in tokens: a job for any other could never be authorised. */
-    static final Pattern TENANT = IdRules.TENANT;
-
-    /** How the id rule reads in error messages. */
-    static final String ID_RULE =
-            "1 to " + IdMapping.MAX_ID + " characters of A-Z a-z 0-9 . _ ~ @ = + -, starting with a letter or digit";
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final Pattern SUBJECT = Pattern.compile("user:\\*|(user|agent):(?:" + IdRules.PRINCIPAL_ID.pattern()
-            + ")|group:(?=[^#]{1," + IdMapping.MAX_ID + "}#member$)(?:" + IdRules.LOCAL_ID.pattern() + ")#member");
+    private static final Pattern SUBJECT = Pattern.compile("(user|agent):(.*)|group:(.*)#member");
     private static final Pattern URL = Pattern.compile("https?://\\S+");
     private static final String SUBJECT_HINT = " (expected user:<id>, agent:<id>, group:<id>#member or user:*)";
 
@@ -43,7 +34,7 @@ final class SpecLoader {
         JobSpec spec;
         try {
             String text = Files.readString(file);
-            spec = text.isBlank() ? null : yaml().readValue(text, JobSpec.class);
+            spec = text.isBlank() ? null : YAML.readValue(text, JobSpec.class);
         } catch (JsonMappingException e) {
             throw new SpecException(List.of(
                     where(e) + e.getOriginalMessage().lines().findFirst().orElse("")));
@@ -65,24 +56,33 @@ final class SpecLoader {
         return spec;
     }
 
-    static List<String> validate(JobSpec spec) {
+    // Tenants, ids and principals by the contract's rules (IdRules), which the service checks too:
+    // a spec the service would refuse in part fails here, before anything is sent.
+    private static List<String> validate(JobSpec spec) {
         List<String> errors = new ArrayList<>();
+        String tenant = spec.tenant() == null ? "" : spec.tenant();
         require(NAME.matcher(spec.name()).matches(), errors, "name: must match " + NAME.pattern());
         require(
-                spec.tenant() != null && TENANT.matcher(spec.tenant()).matches(),
+                spec.tenant() != null && IdRules.TENANT.matcher(spec.tenant()).matches(),
                 errors,
-                "tenant: required, must match " + TENANT.pattern());
+                "tenant: required, must match " + IdRules.TENANT.pattern());
         require(
                 spec.service() == null || URL.matcher(spec.service()).matches(),
                 errors,
                 "service: must be an http(s) URL");
-        require(spec.demoToken() == null || notBlank(spec.demoToken().user()), errors, "demoToken.user: required");
-        require(
-                spec.demoToken() == null
-                        || spec.demoToken().tenant() == null
-                        || TENANT.matcher(spec.demoToken().tenant()).matches(),
-                errors,
-                "demoToken.tenant: must match " + TENANT.pattern());
+        if (spec.demoToken() != null) {
+            String user = spec.demoToken().user();
+            require(notBlank(user), errors, "demoToken.user: required");
+            require(
+                    !notBlank(user) || IdRules.PRINCIPAL_ID.matcher(user).matches(),
+                    errors,
+                    "demoToken.user: must be a user id without whitespace, '#', ':' or '*'");
+            require(
+                    spec.demoToken().tenant() == null
+                            || IdRules.TENANT.matcher(spec.demoToken().tenant()).matches(),
+                    errors,
+                    "demoToken.tenant: must match " + IdRules.TENANT.pattern());
+        }
         if (spec.source() == null || !notBlank(spec.source().directory())) {
             errors.add("source.directory: required");
         } else {
@@ -92,13 +92,13 @@ final class SpecLoader {
         boolean hasRoot = spec.rootFolder() != null;
         require(
                 !hasRoot
-                        || (LOCAL_ID.matcher(spec.rootFolder()).matches()
+                        || (IdMapping.isValid("folder", tenant, spec.rootFolder())
                                 && !spec.rootFolder().contains("~")),
                 errors,
-                "rootFolder: must be " + ID_RULE + ", without '~'");
+                "rootFolder: must be " + idRule("folder", tenant) + ", without '~'");
         spec.groups().forEach((group, members) -> {
-            require(LOCAL_ID.matcher(group).matches(), errors, "groups." + group + ": not a valid group id");
-            subjects("groups." + group, members, errors);
+            require(IdMapping.isValid("group", tenant, group), errors, "groups." + group + ": not a valid group id");
+            subjects("groups." + group, members, tenant, errors);
         });
         spec.folders().forEach((path, grants) -> {
             String normal = IdMapping.normalise(path);
@@ -107,13 +107,13 @@ final class SpecLoader {
                     normal == null || !normal.isEmpty() || hasRoot,
                     errors,
                     "folders." + path + ": the source directory itself is a folder only when rootFolder is set");
-            grants(grants == null ? JobSpec.Grants.NONE : grants, "folders." + path, errors);
+            grants(grants == null ? JobSpec.Grants.NONE : grants, "folders." + path, tenant, errors);
         });
         for (int i = 0; i < spec.files().size(); i++) {
             JobSpec.FileRule rule = spec.files().get(i);
             require(notBlank(rule.match()), errors, "files[" + i + "].match: required");
             glob("files[" + i + "].match", rule.match(), errors);
-            grants(rule.grants(), "files[" + i + "]", errors);
+            grants(rule.grants(), "files[" + i + "]", tenant, errors);
         }
         spec.metadata()
                 .forEach((key, value) -> require(
@@ -128,47 +128,49 @@ final class SpecLoader {
         return errors;
     }
 
-    static ObjectMapper yaml() {
-        return new ObjectMapper(yamlFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** How the id rule for a {@code type} object of {@code tenant} reads in error messages. */
+    static String idRule(String type, String tenant) {
+        return "1 to " + IdMapping.maxLength(type, tenant)
+                + " characters of A-Z a-z 0-9 . _ ~ @ = + -, starting with a letter or digit";
     }
 
-    // jackson-dataformat-yaml is on the runtime classpath only; loading it by name keeps the build
-    // independent of that until it is declared at compile scope.
-    private static JsonFactory yamlFactory() {
-        try {
-            return (JsonFactory) Class.forName("com.fasterxml.jackson.dataformat.yaml.YAMLFactory")
-                    .getDeclaredConstructor()
-                    .newInstance();
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("jackson-dataformat-yaml is missing from the classpath", e);
-        }
-    }
-
-    private static void grants(JobSpec.Grants grants, String where, List<String> errors) {
+    private static void grants(JobSpec.Grants grants, String where, String tenant, List<String> errors) {
         require(!grants.isEmpty(), errors, where + ": give at least one of viewers, editors, owners");
-        subjects(where + ".viewers", grants.viewers(), errors);
-        subjects(where + ".editors", grants.editors(), errors);
-        subjects(where + ".owners", grants.owners(), errors);
+        subjects(where + ".viewers", grants.viewers(), tenant, errors);
+        subjects(where + ".editors", grants.editors(), tenant, errors);
+        subjects(where + ".owners", grants.owners(), tenant, errors);
     }
 
     private static void glob(String where, String glob, List<String> errors) {
         try {
             new Glob(glob == null ? "" : glob);
-        } catch (java.util.regex.PatternSyntaxException e) {
+        } catch (PatternSyntaxException e) {
             errors.add(where + ": '" + glob + "' is not a valid glob");
         }
     }
 
-    static void subjects(String where, List<String> subjects, List<String> errors) {
+    /** Checks grant subjects of a spec or manifest; {@code tenant} bounds the length of group ids. */
+    static void subjects(String where, List<String> subjects, String tenant, List<String> errors) {
         if (subjects == null) {
             return;
         }
         for (String subject : subjects) {
-            require(
-                    subject != null && SUBJECT.matcher(subject).matches(),
-                    errors,
-                    where + ": '" + subject + "' is not a subject" + SUBJECT_HINT);
+            require(isSubject(subject, tenant), errors, where + ": '" + subject + "' is not a subject" + SUBJECT_HINT);
         }
+    }
+
+    // user:* is every user of the tenant; agents are granted by name only.
+    private static boolean isSubject(String subject, String tenant) {
+        Matcher m = subject == null ? null : SUBJECT.matcher(subject);
+        if (m == null || !m.matches()) {
+            return false;
+        }
+        if (m.group(1) == null) {
+            return IdMapping.isValid("group", tenant, m.group(3));
+        }
+        return m.group(2).equals("*")
+                ? m.group(1).equals("user")
+                : IdRules.PRINCIPAL_ID.matcher(m.group(2)).matches();
     }
 
     private static String where(JsonMappingException e) {

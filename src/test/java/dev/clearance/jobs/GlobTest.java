@@ -1,8 +1,10 @@
 package dev.clearance.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.regex.PatternSyntaxException;
 import org.junit.jupiter.api.Test;
 
 class GlobTest {
@@ -31,5 +33,17 @@ class GlobTest {
         assertFalse(glob.matches("docs/b.txt"));
         assertTrue(new Glob("a+b (1).md").matches("a+b (1).md"), "regex characters are literal");
         assertTrue(new Glob("drafts/**").matches("drafts/x/y.md"));
+    }
+
+    @Test
+    void bracketsAndBackslashesAreLiteral() {
+        assertTrue(new Glob("notes[1].md").matches("notes[1].md"));
+        assertFalse(new Glob("notes[1].md").matches("notes1.md"), "no character classes");
+        assertFalse(new Glob("a\\*.md").matches("a*.md"), "no escapes");
+    }
+
+    @Test
+    void invalidGlobsAreRefused() {
+        assertThrows(PatternSyntaxException.class, () -> new Glob("{unclosed"));
     }
 }

@@ -92,7 +92,20 @@ class PlanTest {
         assertEquals(
                 List.of("Team=20Notes~a=5Fb.md", "Team=20Notes~a-b.md", "Caf=C3=A9~x=7Ey=3Dz.md", "0=5Fdrafts~x.md"),
                 ids);
-        ids.forEach(id -> assertTrue(SpecLoader.LOCAL_ID.matcher(id).matches(), id));
+        ids.forEach(id -> assertTrue(IdMapping.isValid("document", "acme", id), id));
+    }
+
+    @Test
+    void longIdsFitTheRoomTheTenantLeaves() throws Exception {
+        // The service refuses ids that make "document:<tenant>/<id>" longer than 256 characters.
+        String tenant = "t".repeat(64);
+        JobSpec spec = new JobSpec("job", tenant, null, null, SOURCE, null, null, null, null, null, null, null, null);
+        String deep = "d".repeat(150) + "/" + "f".repeat(150) + ".md";
+        Plan plan = Plan.of(spec, files(deep));
+        Plan.Document document = plan.documents().getFirst();
+        assertTrue(IdMapping.isValid("document", tenant, document.id()), document.id());
+        assertEquals(182, document.id().length());
+        assertTrue(IdMapping.isValid("folder", tenant, document.folder()), document.folder());
     }
 
     @Test

@@ -22,7 +22,7 @@ class SourceScannerTest {
             write(path);
         }
         var source = new JobSpec.Source(".", List.of("**/*.md"), List.of("drafts/**"), null, null);
-        List<SourceFile> files = SourceScanner.scan(dir, source, dir);
+        List<SourceFile> files = SourceScanner.scan(dir, source, dir, "acme");
         assertEquals(
                 List.of("a.md", "sub/b.md"),
                 files.stream().map(SourceFile::path).toList());
@@ -38,7 +38,7 @@ class SourceScannerTest {
                 {"path": "./missing.md"}
                 """);
         var source = new JobSpec.Source("docs", null, null, "list.jsonl", null);
-        List<SourceFile> files = SourceScanner.scan(dir.resolve("docs"), source, dir);
+        List<SourceFile> files = SourceScanner.scan(dir.resolve("docs"), source, dir, "acme");
         assertEquals(2, files.size());
         SourceFile a = files.getFirst();
         assertEquals("handbook-a", a.id());
@@ -54,7 +54,7 @@ class SourceScannerTest {
                 dir.resolve("list.jsonl"), "{\"path\": \"../x.md\"}\n{\"path\": \"a.md\", \"viewers\": [\"bob\"]}\n");
         var source = new JobSpec.Source("docs", null, null, "list.jsonl", null);
         var e = assertThrows(
-                SpecLoader.SpecException.class, () -> SourceScanner.scan(dir.resolve("docs"), source, dir));
+                SpecLoader.SpecException.class, () -> SourceScanner.scan(dir.resolve("docs"), source, dir, "acme"));
         assertEquals(2, e.problems().size());
         assertTrue(
                 e.problems().get(0).startsWith("list.jsonl line 1"),
@@ -67,8 +67,9 @@ class SourceScannerTest {
     @Test
     void anEmptyOrMissingSourceIsASpecError() {
         var source = new JobSpec.Source(".", null, null, null, null);
-        assertThrows(SpecLoader.SpecException.class, () -> SourceScanner.scan(dir, source, dir));
-        assertThrows(SpecLoader.SpecException.class, () -> SourceScanner.scan(dir.resolve("nope"), source, dir));
+        assertThrows(SpecLoader.SpecException.class, () -> SourceScanner.scan(dir, source, dir, "acme"));
+        assertThrows(
+                SpecLoader.SpecException.class, () -> SourceScanner.scan(dir.resolve("nope"), source, dir, "acme"));
     }
 
     private void write(String path) throws Exception {

@@ -154,6 +154,26 @@ class SpecLoaderTest {
     }
 
     @Test
+    void idsAndPrincipalsFollowTheServicesRulesForTheTenant() throws Exception {
+        String group = "g".repeat(190);
+        String spec = "tenant: %s\ndemoToken: {user: %s}\nsource: {directory: .}\ngroups: {%s: [user:alice]}\n";
+        assertEquals(
+                group.length(),
+                load("ok.yaml", spec.formatted("acme", "ingest-bot", group))
+                        .groups()
+                        .keySet()
+                        .iterator()
+                        .next()
+                        .length());
+        // "group:<64-character tenant>/" leaves 185 characters of OpenFGA's 256 for the id.
+        String all = String.join("\n", problems(spec.formatted("t".repeat(64), "'bot #1'", group)));
+        for (String expected :
+                List.of("demoToken.user: must be a user id", "groups." + group + ": not a valid group id")) {
+            assertTrue(all.contains(expected), "missing '" + expected + "' in\n" + all);
+        }
+    }
+
+    @Test
     void emptyAndBrokenFilesAreSpecErrors() {
         assertEquals(List.of("the spec is empty"), problems(""));
         String broken = problems("tenant: 'unclosed\n").getFirst();
