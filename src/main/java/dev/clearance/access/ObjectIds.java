@@ -15,12 +15,8 @@ public final class ObjectIds {
      */
     public static final String DOCUMENT = "document";
 
-    /** OpenFGA refuses tuple objects longer than this ({@code ^[^\s]{2,256}$}). */
-    public static final int MAX_OBJECT_LENGTH = 256;
-
     /** No local id can be longer: "document:" plus a one-character tenant and "/" leave this much. */
-    private static final int LONGEST_POSSIBLE =
-            MAX_OBJECT_LENGTH - scoped(DOCUMENT, "x", "").length();
+    private static final int LONGEST_POSSIBLE = IdRules.maxLocalIdLength(DOCUMENT, "x", Integer.MAX_VALUE);
 
     private ObjectIds() {}
 
@@ -61,8 +57,7 @@ public final class ObjectIds {
         if (id == null || id.isEmpty() || !IdRules.LOCAL_ID.matcher(id).matches()) {
             return "must start with a letter or digit and contain only letters, digits and . _ ~ @ = + -";
         }
-        int limit =
-                Math.min(maxLength, MAX_OBJECT_LENGTH - scoped(type, tenant, "").length());
+        int limit = IdRules.maxLocalIdLength(type, tenant, maxLength);
         if (id.length() > limit) {
             return "must be at most " + limit + " characters long";
         }

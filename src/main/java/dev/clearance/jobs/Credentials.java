@@ -2,6 +2,7 @@ package dev.clearance.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clearance.contract.Scopes;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,7 +18,7 @@ import java.util.Map;
  */
 final class Credentials {
 
-    static final List<String> SCOPES = List.of("documents:write", "relationships:write");
+    static final List<String> SCOPES = List.of(Scopes.DOCUMENTS_WRITE, Scopes.RELATIONSHIPS_WRITE);
 
     private final DemoSource demo;
     private volatile String token;
