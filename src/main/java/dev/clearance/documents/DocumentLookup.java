@@ -30,6 +30,7 @@ public final class DocumentLookup {
     private static final int ATTEMPTS = 3;
 
     private final DocumentRepository documents;
+    private final DocumentVersions versions;
     private final AccessChecker checker;
     private final AccessChangeLog changes;
     private final AuditTrail audit;
@@ -37,11 +38,13 @@ public final class DocumentLookup {
 
     DocumentLookup(
             DocumentRepository documents,
+            DocumentVersions versions,
             AccessChecker checker,
             AccessChangeLog changes,
             AuditTrail audit,
             FgaStore fga) {
         this.documents = documents;
+        this.versions = versions;
         this.checker = checker;
         this.changes = changes;
         this.audit = audit;
@@ -70,8 +73,7 @@ public final class DocumentLookup {
                 break;
             }
             StoredDocument d = row.get();
-            Long current =
-                    documents.syncedVersions(caller.tenant(), List.of(id)).get(id);
+            Long current = versions.syncedVersions(caller.tenant(), List.of(id)).get(id);
             if (current != null && current == d.aclVersion()) {
                 record(caller, request, action, id, AuditTrail.ALLOWED, false, consistency, started);
                 return view(d);

@@ -5,7 +5,6 @@ import dev.clearance.access.ConcurrentChangeException;
 import dev.clearance.access.DesiredState;
 import dev.clearance.access.ObjectIds;
 import dev.clearance.platform.Jdbc;
-import dev.clearance.platform.QueryTimer;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
@@ -15,9 +14,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,12 +27,10 @@ public final class DocumentRepository {
 
     private final DataSource dataSource;
     private final JsonMapper json;
-    private final QueryTimer timer;
 
-    DocumentRepository(DataSource dataSource, JsonMapper json, QueryTimer timer) {
+    DocumentRepository(DataSource dataSource, JsonMapper json) {
         this.dataSource = dataSource;
         this.json = json;
-        this.timer = timer;
     }
 
     public Optional<StoredDocument> find(String tenant, String id) {
@@ -65,55 +59,6 @@ public final class DocumentRepository {
                 replaceChunks(c, write);
             }
             return find(c, write.tenant(), write.id(), false).orElseThrow();
-        });
-    }
-
-    /**
-     * Records a new writer of a document whose content and grants are unchanged, without touching
-     * anything else. Applies only while the row still has the content and grants the caller saw: a
-     * concurrent PUT in between makes it fail with {@link ConcurrentChangeException}, so the caller
-     * decides again instead of tagging the other PUT's document with its own writer.
-     */
-    public void recordManagedBy(String tenant, String id, String contentHash, String grantsHash, String managedBy) {
-        Jdbc.inTransaction(dataSource, c -> {
-            try (PreparedStatement s = c.prepareStatement("""
-                    UPDATE documents SET managed_by = ?
-                    WHERE tenant = ? AND id = ? AND content_hash = ? AND grants_hash = ?""")) {
-                s.setString(1, managedBy);
-                s.setString(2, tenant);
-                s.setString(3, id);
-                s.setString(4, contentHash);
-                s.setString(5, grantsHash);
-                if (s.executeUpdate() == 0) {
-                    throw new ConcurrentChangeException(id);
-                }
-            }
-            return null;
-        });
-    }
-
-    /**
-     * One page of the ids of a tenant's documents written under {@code managedBy}, in id order,
-     * after {@code afterId} (null: from the start). Documents still waiting for their grants are
-     * listed too: the writer owns them as soon as they exist.
-     */
-    public List<String> idsManagedBy(String tenant, String managedBy, String afterId, int limit) {
-        return Jdbc.read(dataSource, c -> {
-            try (PreparedStatement s = c.prepareStatement("""
-                    SELECT id FROM documents WHERE tenant = ? AND managed_by = ? AND id > ?
-                    ORDER BY id LIMIT ?""")) {
-                s.setString(1, tenant);
-                s.setString(2, managedBy);
-                s.setString(3, afterId == null ? "" : afterId);
-                s.setInt(4, limit);
-                List<String> ids = new ArrayList<>();
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        ids.add(rs.getString(1));
-                    }
-                }
-                return ids;
-            }
         });
     }
 
@@ -254,29 +199,5 @@ public final class DocumentRepository {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-    /**
-     * The current access-rule version of each given document that still exists and whose rules are
-     * synced to OpenFGA; documents missing from the answer were deleted or are waiting for their new
-     * rules. One statement, so the answer is one consistent view of all of them.
-     */
-    public Map<String, Long> syncedVersions(String tenant, Collection<String> documents) {
-        String sql = "SELECT id, acl_version FROM documents WHERE tenant = ? AND id = ANY (?)"
-                + " AND acl_synced_version >= acl_version";
-        return timer.time(
-                "synced_versions",
-                () -> Jdbc.read(dataSource, c -> {
-                    try (PreparedStatement s = c.prepareStatement(sql)) {
-                        s.setString(1, tenant);
-                        s.setArray(2, c.createArrayOf("text", documents.toArray(String[]::new)));
-                        Map<String, Long> out = new HashMap<>();
-                        try (ResultSet rs = s.executeQuery()) {
-                            while (rs.next()) {
-                                out.put(rs.getString(1), rs.getLong(2));
-                            }
-                        }
-                        return out;
-                    }
-                }));
     }
 }

@@ -28,6 +28,7 @@ public final class IngestService {
     private final DocumentGrants grants;
     private final DocumentEmbedding embedding;
     private final DocumentRepository documents;
+    private final DocumentOwners owners;
     private final AccessSync accessSync;
     private final MeterRegistry meters;
 
@@ -37,6 +38,7 @@ public final class IngestService {
             DocumentGrants grants,
             DocumentEmbedding embedding,
             DocumentRepository documents,
+            DocumentOwners owners,
             AccessSync accessSync,
             MeterRegistry meters) {
         this.extractor = extractor;
@@ -44,6 +46,7 @@ public final class IngestService {
         this.grants = grants;
         this.embedding = embedding;
         this.documents = documents;
+        this.owners = owners;
         this.accessSync = accessSync;
         this.meters = meters;
     }
@@ -94,7 +97,7 @@ public final class IngestService {
             // A writer that takes over a document (an ingest job tagging what it sent before it had a
             // name) must own it even though nothing else changed; that needs no embedding and no sync.
             if (!Objects.equals(d.managedBy(), input.managedBy())) {
-                documents.recordManagedBy(caller.tenant(), id, contentHash, grantsHash, input.managedBy());
+                owners.recordManagedBy(caller.tenant(), id, contentHash, grantsHash, input.managedBy());
             }
             meters.counter("clearance.ingest.documents", "status", "unchanged").increment();
             return new PutResult(id, "unchanged", d.chunkCount(), d.tokenCount(), d.aclSynced());

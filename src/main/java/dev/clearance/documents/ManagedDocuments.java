@@ -21,16 +21,16 @@ public final class ManagedDocuments {
     @Serdeable
     public record Page(List<Entry> documents, String next) {}
 
-    private final DocumentRepository documents;
+    private final DocumentOwners owners;
 
-    ManagedDocuments(DocumentRepository documents) {
-        this.documents = documents;
+    ManagedDocuments(DocumentOwners owners) {
+        this.owners = owners;
     }
 
     /** Needs {@code documents:write}: only writers have a use for the list, and it names documents. */
     public Page list(Caller caller, String managedBy, String after, int limit) {
         caller.requireScope(Scopes.DOCUMENTS_WRITE);
-        List<String> ids = documents.idsManagedBy(caller.tenant(), managedBy, after, limit);
+        List<String> ids = owners.idsManagedBy(caller.tenant(), managedBy, after, limit);
         // A full page may be followed by more; the next request finds out (an empty last page at worst).
         String next = ids.size() < limit ? null : ids.getLast();
         return new Page(ids.stream().map(Entry::new).toList(), next);

@@ -30,6 +30,10 @@ import java.util.Set;
  * not replaced by another round: the search says {@code complete: false} instead, because under a
  * stream of changes to the same documents further rounds could go on dropping, and a retry a moment
  * later sees the new version whole.
+ *
+ * <p>One class of about 200 lines on purpose: the rounds, their windows, the decisions carried from
+ * round to round and the one budget are a single loop whose guarantees (no partial result, every
+ * returned chunk authorized for its version) can only be checked by reading it whole.
  */
 @Singleton
 final class Retrieval {

@@ -1,6 +1,6 @@
 package dev.clearance.search;
 
-import dev.clearance.documents.DocumentRepository;
+import dev.clearance.documents.DocumentVersions;
 import jakarta.inject.Singleton;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,9 +19,9 @@ import java.util.Set;
 @Singleton
 final class VersionCheck {
 
-    private final DocumentRepository documents;
+    private final DocumentVersions documents;
 
-    VersionCheck(DocumentRepository documents) {
+    VersionCheck(DocumentVersions documents) {
         this.documents = documents;
     }
 
