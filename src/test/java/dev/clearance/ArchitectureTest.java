@@ -102,6 +102,7 @@ class ArchitectureTest {
                     "dev.clearance.audit..",
                     "dev.clearance.documents..",
                     "dev.clearance.identity..",
+                    "dev.clearance.limits..",
                     "dev.clearance.mcp..",
                     "dev.clearance.search..");
 
@@ -122,6 +123,7 @@ class ArchitectureTest {
                     "dev.clearance.documents..",
                     "dev.clearance.embed..",
                     "dev.clearance.identity..",
+                    "dev.clearance.limits..",
                     "dev.clearance.mcp..",
                     "dev.clearance.platform..",
                     "dev.clearance.search..");

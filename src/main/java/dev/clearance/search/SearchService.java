@@ -4,6 +4,7 @@ import dev.clearance.access.AccessChangeLog;
 import dev.clearance.contract.Scopes;
 import dev.clearance.embed.Embedder;
 import dev.clearance.identity.Caller;
+import dev.clearance.limits.RateLimits;
 import dev.clearance.platform.InputLimits;
 import dev.clearance.platform.RequestRef;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,6 +31,7 @@ public final class SearchService {
     private final AccessChangeLog changes;
     private final SearchAdmission admission;
     private final InputLimits limits;
+    private final RateLimits rateLimits;
 
     SearchService(
             AccessChangeLog changes,
@@ -40,7 +42,8 @@ public final class SearchService {
             SearchProperties properties,
             MeterRegistry meters,
             InputLimits limits,
-            SearchAdmission admission) {
+            SearchAdmission admission,
+            RateLimits rateLimits) {
         this.admission = admission;
         this.changes = changes;
         this.embedder = embedder;
@@ -50,11 +53,14 @@ public final class SearchService {
         this.properties = properties;
         this.meters = meters;
         this.limits = limits;
+        this.rateLimits = rateLimits;
     }
 
     public SearchResponse search(Caller caller, SearchRequest request, RequestRef requestId, String action) {
         long started = System.nanoTime();
         request.requireValid(limits);
+        // Shared by every replica, so it is asked before this replica's own line.
+        rateLimits.admit(caller);
         // Bad input is refused at once; valid searches wait for a slot (SearchAdmission).
         return admission.run(caller, () -> run(caller, request, requestId, action, started));
     }

@@ -1,0 +1,17 @@
+package dev.clearance.limits;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.Min;
+
+/**
+ * Searches allowed per minute, shared by every replica (0: no limit). A search is one HTTP search,
+ * one MCP {@code search_documents} call or one {@code /v1/ask}.
+ *
+ * @param tenantPerMinute all callers of one tenant together
+ * @param callerPerMinute one caller (a user, or a user with one agent) of one tenant
+ */
+@ConfigurationProperties("clearance.limits.rate")
+public record RateLimitProperties(
+        @Bindable(defaultValue = "0") @Min(0) int tenantPerMinute,
+        @Bindable(defaultValue = "0") @Min(0) int callerPerMinute) {}
