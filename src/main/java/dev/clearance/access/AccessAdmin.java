@@ -15,7 +15,7 @@ import java.util.List;
 @Singleton
 public final class AccessAdmin {
 
-    private final AccessOutbox outbox;
+    private final OutboxBacklog backlog;
     private final ReconcileState state;
     private final Reconciler reconciler;
     private final DesiredState desired;
@@ -23,14 +23,14 @@ public final class AccessAdmin {
     private final io.micronaut.scheduling.TaskScheduler scheduler;
 
     AccessAdmin(
-            AccessOutbox outbox,
+            OutboxBacklog backlog,
             ReconcileState state,
             Reconciler reconciler,
             DesiredState desired,
             @jakarta.inject.Named(io.micronaut.scheduling.TaskExecutors.SCHEDULED)
                     io.micronaut.scheduling.TaskScheduler scheduler) {
         this.scheduler = scheduler;
-        this.outbox = outbox;
+        this.backlog = backlog;
         this.state = state;
         this.reconciler = reconciler;
         this.desired = desired;
@@ -48,7 +48,7 @@ public final class AccessAdmin {
 
     public List<ParkedObject> parked(Caller caller) {
         caller.requireScope(Scopes.ACCESS_ADMIN);
-        return outbox.parked(caller.tenant()).stream()
+        return backlog.parked(caller.tenant()).stream()
                 .map(p -> new ParkedObject(
                         TupleScoper.unscope(caller.tenant(), p.object()),
                         p.version(),
@@ -60,7 +60,7 @@ public final class AccessAdmin {
 
     public int retryParked(Caller caller) {
         caller.requireScope(Scopes.ACCESS_ADMIN);
-        return outbox.retryParked(caller.tenant());
+        return backlog.retryParked(caller.tenant());
     }
 
     public List<DriftEntry> drift(Caller caller, int limit) {

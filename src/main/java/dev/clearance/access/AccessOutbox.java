@@ -7,7 +7,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -42,9 +41,6 @@ public final class AccessOutbox {
             int failures,
             UUID owner,
             Set<DesiredTuple> desired) {}
-
-    /** An object whose tuples OpenFGA refused too often; an operator looks at it and retries. */
-    public record Parked(String object, long version, String lastError, int rejections, Instant parkedAt) {}
 
     /**
      * Leases {@code object} when it is pending (or {@code always}), due (a failed attempt backs off),
@@ -218,52 +214,6 @@ public final class AccessOutbox {
                 }
             }
         });
-    }
-
-    /** Objects waiting to be synced, objects parked, and the age in seconds of the oldest change. */
-    public record Backlog(long pending, long parked, double lagSeconds) {}
-
-    public Backlog backlog() {
-        return Jdbc.read(dataSource, c -> {
-            try (PreparedStatement s = c.prepareStatement("""
-                    SELECT count(*) FILTER (WHERE parked_at IS NULL), count(*) FILTER (WHERE parked_at IS NOT NULL),
-                           coalesce(extract(epoch FROM now() - min(changed_at) FILTER (WHERE parked_at IS NULL)), 0)
-                    FROM access_objects WHERE synced_version < version""");
-                    ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return new Backlog(rs.getLong(1), rs.getLong(2), rs.getDouble(3));
-            }
-        });
-    }
-
-    /** The parked objects of a tenant. */
-    public List<Parked> parked(String tenant) {
-        return Jdbc.read(dataSource, c -> {
-            try (PreparedStatement s = c.prepareStatement("""
-                    SELECT object, version, last_error, rejections, parked_at FROM access_objects
-                    WHERE tenant = ? AND parked_at IS NOT NULL ORDER BY parked_at, object LIMIT 1000""")) {
-                s.setString(1, tenant);
-                List<Parked> out = new ArrayList<>();
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new Parked(
-                                rs.getString(1),
-                                rs.getLong(2),
-                                rs.getString(3),
-                                rs.getInt(4),
-                                rs.getTimestamp(5).toInstant()));
-                    }
-                }
-                return out;
-            }
-        });
-    }
-
-    /** Puts a tenant's parked objects back in the queue; returns how many. */
-    public int retryParked(String tenant) {
-        return update("""
-                UPDATE access_objects SET parked_at = NULL, rejections = 0, next_attempt_at = now()
-                WHERE tenant = ? AND parked_at IS NOT NULL""", tenant);
     }
 
     /** The document id of a document object of the claim's tenant (null for folders and groups). */

@@ -1,7 +1,6 @@
 package dev.clearance.access;
 
 import dev.clearance.platform.StoreException;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -51,12 +50,12 @@ public final class AccessSync {
             AccessChangeLog changes,
             AccessProperties properties,
             FgaProperties fga,
-            MeterRegistry meters) {
+            SyncMetrics metrics) {
         this.outbox = outbox;
         this.relationships = relationships;
         this.changes = changes;
         this.properties = properties;
-        this.metrics = new SyncMetrics(meters, outbox);
+        this.metrics = metrics;
         Duration call = fga.callTimeout();
         this.readLease = call.plusSeconds(2);
         this.writeLease = call.plus(properties.lateWriteGrace()).plusSeconds(2);
