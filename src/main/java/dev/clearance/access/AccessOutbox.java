@@ -97,7 +97,7 @@ public final class AccessOutbox {
             }
             List<Claim> withTuples = new ArrayList<>(claims.size());
             var desired =
-                    DesiredState.read(c, claims.stream().map(Claim::object).toList());
+                    DesiredStateSql.read(c, claims.stream().map(Claim::object).toList());
             for (Claim claim : claims) {
                 withTuples.add(new Claim(
                         claim.object(),
@@ -130,7 +130,7 @@ public final class AccessOutbox {
      */
     public boolean complete(Claim claim) {
         return Jdbc.inTransaction(dataSource, c -> {
-            DesiredState.lockDocuments(c, claim.tenant(), List.of(claim.object()));
+            DesiredStateSql.lockDocuments(c, claim.tenant(), List.of(claim.object()));
             int synced = update(c, """
                     UPDATE access_objects SET synced_version = version, lease_owner = NULL, lease_until = NULL,
                            rejections = 0, failures = 0, last_error = NULL, adopt = false

@@ -107,11 +107,8 @@ public final class ReconcileState {
         return Jdbc.inTransaction(dataSource, c -> {
             boolean ok = expected == null ? insertSynced(c, object, tenant) : claimAdoption(c, object, expected);
             if (ok) {
-                try (PreparedStatement s = c.prepareStatement("DELETE FROM desired_tuples WHERE object = ?")) {
-                    s.setString(1, object);
-                    s.executeUpdate();
-                }
-                DesiredState.insert(c, tuples, null);
+                DesiredStateSql.clear(c, object);
+                DesiredStateSql.insert(c, tuples, null);
             }
             return ok;
         });
