@@ -16,7 +16,7 @@ import java.util.List;
 public final class AccessAdmin {
 
     private final OutboxBacklog backlog;
-    private final ReconcileState state;
+    private final DriftLog driftLog;
     private final Reconciler reconciler;
     private final DesiredState desired;
 
@@ -24,14 +24,14 @@ public final class AccessAdmin {
 
     AccessAdmin(
             OutboxBacklog backlog,
-            ReconcileState state,
+            DriftLog driftLog,
             Reconciler reconciler,
             DesiredState desired,
             @jakarta.inject.Named(io.micronaut.scheduling.TaskExecutors.SCHEDULED)
                     io.micronaut.scheduling.TaskScheduler scheduler) {
         this.scheduler = scheduler;
         this.backlog = backlog;
-        this.state = state;
+        this.driftLog = driftLog;
         this.reconciler = reconciler;
         this.desired = desired;
     }
@@ -65,7 +65,7 @@ public final class AccessAdmin {
 
     public List<DriftEntry> drift(Caller caller, int limit) {
         caller.requireScope(Scopes.ACCESS_ADMIN);
-        return state.recentDrift(caller.tenant(), limit).stream()
+        return driftLog.recent(caller.tenant(), limit).stream()
                 .map(d -> new DriftEntry(d.kind(), relative(caller, d.tuple())))
                 .toList();
     }
