@@ -18,7 +18,9 @@ import javax.sql.DataSource;
  * Work queue of the sync to OpenFGA: objects whose desired version is not yet synced. One worker at
  * a time may write an object's tuples (a lease in PostgreSQL, shared by all replicas); completing a
  * sync is fenced by the version, so a worker that applied a version that is no longer current never
- * marks anything synced (docs/adr/0005).
+ * marks anything synced (docs/adr/0005). One class past the usual size because claim, renew,
+ * complete, fail and release are one protocol: that no stale worker marks a version synced shows
+ * only when they are read together. What operators see of the queue is in {@link OutboxBacklog}.
  */
 @Singleton
 public final class AccessOutbox {
@@ -40,7 +42,12 @@ public final class AccessOutbox {
             int rejections,
             int failures,
             UUID owner,
-            Set<DesiredTuple> desired) {}
+            Set<DesiredTuple> desired) {
+
+        Claim withDesired(Set<DesiredTuple> tuples) {
+            return new Claim(object, tenant, version, adopt, rejections, failures, owner, Set.copyOf(tuples));
+        }
+    }
 
     /**
      * Leases {@code object} when it is pending (or {@code always}), due (a failed attempt backs off),
@@ -95,19 +102,11 @@ public final class AccessOutbox {
                     }
                 }
             }
-            List<Claim> withTuples = new ArrayList<>(claims.size());
             var desired =
                     DesiredStateSql.read(c, claims.stream().map(Claim::object).toList());
+            List<Claim> withTuples = new ArrayList<>(claims.size());
             for (Claim claim : claims) {
-                withTuples.add(new Claim(
-                        claim.object(),
-                        claim.tenant(),
-                        claim.version(),
-                        claim.adopt(),
-                        claim.rejections(),
-                        claim.failures(),
-                        owner,
-                        Set.copyOf(desired.getOrDefault(claim.object(), Set.of()))));
+                withTuples.add(claim.withDesired(desired.getOrDefault(claim.object(), Set.of())));
             }
             return withTuples;
         });
