@@ -23,7 +23,7 @@ import javax.sql.DataSource;
  * only when they are read together. What operators see of the queue is in {@link OutboxBacklog}.
  */
 @Singleton
-public final class AccessOutbox {
+final class AccessOutbox {
 
     private static final String CLAIMED = "o.object, o.tenant, o.version, o.adopt, o.rejections, o.failures";
 
@@ -34,7 +34,7 @@ public final class AccessOutbox {
     }
 
     /** A leased object: apply {@code desired} (version {@code version}) to OpenFGA. */
-    public record Claim(
+    record Claim(
             String object,
             String tenant,
             long version,
@@ -53,7 +53,7 @@ public final class AccessOutbox {
      * Leases {@code object} when it is pending (or {@code always}), due (a failed attempt backs off),
      * not parked, and nobody holds it.
      */
-    public Optional<Claim> claim(String object, boolean always, UUID owner, Duration lease) {
+    Optional<Claim> claim(String object, boolean always, UUID owner, Duration lease) {
         List<Claim> claims = claimWhere(
                 "o.object = ? AND o.parked_at IS NULL AND o.next_attempt_at <= now()"
                         + " AND (? OR o.synced_version < o.version)",
@@ -65,7 +65,7 @@ public final class AccessOutbox {
     }
 
     /** Leases up to {@code limit} due objects. */
-    public List<Claim> claimDue(int limit, UUID owner, Duration lease) {
+    List<Claim> claimDue(int limit, UUID owner, Duration lease) {
         return claimWhere(
                 "o.synced_version < o.version AND o.parked_at IS NULL AND o.next_attempt_at <= now()"
                         + " ORDER BY o.next_attempt_at LIMIT ?",
@@ -116,7 +116,7 @@ public final class AccessOutbox {
      * The fence before a write: extends the lease to cover the write and any late arrival of it, and
      * says whether this worker still holds the object at the claimed version.
      */
-    public boolean renew(Claim claim, Duration lease) {
+    boolean renew(Claim claim, Duration lease) {
         return update("""
                 UPDATE access_objects SET lease_until = now() + make_interval(secs => ?)
                 WHERE object = ? AND lease_owner = ? AND version = ?""", seconds(lease), claim.object(), claim.owner(), claim.version()) == 1;
@@ -127,7 +127,7 @@ public final class AccessOutbox {
      * that version is still the current one; otherwise the newer version is due at once. Releases
      * the lease either way. Returns whether the claimed version was current.
      */
-    public boolean complete(Claim claim) {
+    boolean complete(Claim claim) {
         return Jdbc.inTransaction(dataSource, c -> {
             DesiredStateSql.lockDocuments(c, claim.tenant(), List.of(claim.object()));
             int synced = update(c, """
@@ -153,7 +153,7 @@ public final class AccessOutbox {
      * OpenFGA refused the tuples too often; the object waits for an operator. Counters, backoff and
      * parking apply only to the claimed version: a newer one has not been tried yet.
      */
-    public void fail(
+    void fail(
             Claim claim,
             String error,
             boolean rejected,
@@ -190,7 +190,7 @@ public final class AccessOutbox {
      * Gives the object up at once (nothing of this worker's can still land): due at once when a newer
      * version waits, otherwise at the retry time already set.
      */
-    public void release(Claim claim) {
+    void release(Claim claim) {
         Jdbc.inTransaction(dataSource, c -> release(c, claim));
     }
 
@@ -202,7 +202,7 @@ public final class AccessOutbox {
     }
 
     /** Whether OpenFGA holds the current desired version of {@code object}. */
-    public boolean synced(String object) {
+    boolean synced(String object) {
         return Jdbc.read(dataSource, c -> {
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT coalesce(bool_and(synced_version >= version), true) FROM access_objects WHERE object = ?")) {

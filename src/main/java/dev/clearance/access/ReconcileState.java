@@ -16,7 +16,7 @@ import javax.sql.DataSource;
  * Adoption} and {@link DriftLog}.
  */
 @Singleton
-public final class ReconcileState {
+final class ReconcileState {
 
     private final DataSource dataSource;
 
@@ -25,9 +25,9 @@ public final class ReconcileState {
     }
 
     /** An object's sync state at one moment; the reconciler only judges objects that stood still. */
-    public record ObjectState(String tenant, long version, boolean synced, boolean adopt) {}
+    record ObjectState(String tenant, long version, boolean synced, boolean adopt) {}
 
-    public Map<String, ObjectState> objects() {
+    Map<String, ObjectState> objects() {
         return Jdbc.read(dataSource, c -> {
             Map<String, ObjectState> out = new HashMap<>();
             try (PreparedStatement s = c.prepareStatement(
@@ -47,7 +47,7 @@ public final class ReconcileState {
      * Runs {@code work} unless another replica runs it (a PostgreSQL advisory lock held on one
      * connection for the duration). Empty when it was not run.
      */
-    public <T> Optional<T> exclusively(String name, Supplier<T> work) {
+    <T> Optional<T> exclusively(String name, Supplier<T> work) {
         return Jdbc.read(dataSource, c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
                 s.setString(1, name);
