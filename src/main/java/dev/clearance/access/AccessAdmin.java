@@ -15,23 +15,23 @@ import java.util.List;
 @Singleton
 public final class AccessAdmin {
 
-    private final AccessOutbox outbox;
-    private final ReconcileState state;
+    private final OutboxBacklog backlog;
+    private final DriftLog driftLog;
     private final Reconciler reconciler;
     private final DesiredState desired;
 
     private final io.micronaut.scheduling.TaskScheduler scheduler;
 
     AccessAdmin(
-            AccessOutbox outbox,
-            ReconcileState state,
+            OutboxBacklog backlog,
+            DriftLog driftLog,
             Reconciler reconciler,
             DesiredState desired,
             @jakarta.inject.Named(io.micronaut.scheduling.TaskExecutors.SCHEDULED)
                     io.micronaut.scheduling.TaskScheduler scheduler) {
         this.scheduler = scheduler;
-        this.outbox = outbox;
-        this.state = state;
+        this.backlog = backlog;
+        this.driftLog = driftLog;
         this.reconciler = reconciler;
         this.desired = desired;
     }
@@ -48,7 +48,7 @@ public final class AccessAdmin {
 
     public List<ParkedObject> parked(Caller caller) {
         caller.requireScope(Scopes.ACCESS_ADMIN);
-        return outbox.parked(caller.tenant()).stream()
+        return backlog.parked(caller.tenant()).stream()
                 .map(p -> new ParkedObject(
                         TupleScoper.unscope(caller.tenant(), p.object()),
                         p.version(),
@@ -60,12 +60,12 @@ public final class AccessAdmin {
 
     public int retryParked(Caller caller) {
         caller.requireScope(Scopes.ACCESS_ADMIN);
-        return outbox.retryParked(caller.tenant());
+        return backlog.retryParked(caller.tenant());
     }
 
     public List<DriftEntry> drift(Caller caller, int limit) {
         caller.requireScope(Scopes.ACCESS_ADMIN);
-        return state.recentDrift(caller.tenant(), limit).stream()
+        return driftLog.recent(caller.tenant(), limit).stream()
                 .map(d -> new DriftEntry(d.kind(), relative(caller, d.tuple())))
                 .toList();
     }

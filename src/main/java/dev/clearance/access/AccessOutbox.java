@@ -7,7 +7,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,10 +18,12 @@ import javax.sql.DataSource;
  * Work queue of the sync to OpenFGA: objects whose desired version is not yet synced. One worker at
  * a time may write an object's tuples (a lease in PostgreSQL, shared by all replicas); completing a
  * sync is fenced by the version, so a worker that applied a version that is no longer current never
- * marks anything synced (docs/adr/0005).
+ * marks anything synced (docs/adr/0005). One class past the usual size because claim, renew,
+ * complete, fail and release are one protocol: that no stale worker marks a version synced shows
+ * only when they are read together. What operators see of the queue is in {@link OutboxBacklog}.
  */
 @Singleton
-public final class AccessOutbox {
+final class AccessOutbox {
 
     private static final String CLAIMED = "o.object, o.tenant, o.version, o.adopt, o.rejections, o.failures";
 
@@ -33,7 +34,7 @@ public final class AccessOutbox {
     }
 
     /** A leased object: apply {@code desired} (version {@code version}) to OpenFGA. */
-    public record Claim(
+    record Claim(
             String object,
             String tenant,
             long version,
@@ -41,16 +42,18 @@ public final class AccessOutbox {
             int rejections,
             int failures,
             UUID owner,
-            Set<DesiredTuple> desired) {}
+            Set<DesiredTuple> desired) {
 
-    /** An object whose tuples OpenFGA refused too often; an operator looks at it and retries. */
-    public record Parked(String object, long version, String lastError, int rejections, Instant parkedAt) {}
+        Claim withDesired(Set<DesiredTuple> tuples) {
+            return new Claim(object, tenant, version, adopt, rejections, failures, owner, Set.copyOf(tuples));
+        }
+    }
 
     /**
      * Leases {@code object} when it is pending (or {@code always}), due (a failed attempt backs off),
      * not parked, and nobody holds it.
      */
-    public Optional<Claim> claim(String object, boolean always, UUID owner, Duration lease) {
+    Optional<Claim> claim(String object, boolean always, UUID owner, Duration lease) {
         List<Claim> claims = claimWhere(
                 "o.object = ? AND o.parked_at IS NULL AND o.next_attempt_at <= now()"
                         + " AND (? OR o.synced_version < o.version)",
@@ -62,7 +65,7 @@ public final class AccessOutbox {
     }
 
     /** Leases up to {@code limit} due objects. */
-    public List<Claim> claimDue(int limit, UUID owner, Duration lease) {
+    List<Claim> claimDue(int limit, UUID owner, Duration lease) {
         return claimWhere(
                 "o.synced_version < o.version AND o.parked_at IS NULL AND o.next_attempt_at <= now()"
                         + " ORDER BY o.next_attempt_at LIMIT ?",
@@ -99,19 +102,11 @@ public final class AccessOutbox {
                     }
                 }
             }
-            List<Claim> withTuples = new ArrayList<>(claims.size());
             var desired =
-                    DesiredState.read(c, claims.stream().map(Claim::object).toList());
+                    DesiredStateSql.read(c, claims.stream().map(Claim::object).toList());
+            List<Claim> withTuples = new ArrayList<>(claims.size());
             for (Claim claim : claims) {
-                withTuples.add(new Claim(
-                        claim.object(),
-                        claim.tenant(),
-                        claim.version(),
-                        claim.adopt(),
-                        claim.rejections(),
-                        claim.failures(),
-                        owner,
-                        Set.copyOf(desired.getOrDefault(claim.object(), Set.of()))));
+                withTuples.add(claim.withDesired(desired.getOrDefault(claim.object(), Set.of())));
             }
             return withTuples;
         });
@@ -121,7 +116,7 @@ public final class AccessOutbox {
      * The fence before a write: extends the lease to cover the write and any late arrival of it, and
      * says whether this worker still holds the object at the claimed version.
      */
-    public boolean renew(Claim claim, Duration lease) {
+    boolean renew(Claim claim, Duration lease) {
         return update("""
                 UPDATE access_objects SET lease_until = now() + make_interval(secs => ?)
                 WHERE object = ? AND lease_owner = ? AND version = ?""", seconds(lease), claim.object(), claim.owner(), claim.version()) == 1;
@@ -132,9 +127,9 @@ public final class AccessOutbox {
      * that version is still the current one; otherwise the newer version is due at once. Releases
      * the lease either way. Returns whether the claimed version was current.
      */
-    public boolean complete(Claim claim) {
+    boolean complete(Claim claim) {
         return Jdbc.inTransaction(dataSource, c -> {
-            DesiredState.lockDocuments(c, claim.tenant(), List.of(claim.object()));
+            DesiredStateSql.lockDocuments(c, claim.tenant(), List.of(claim.object()));
             int synced = update(c, """
                     UPDATE access_objects SET synced_version = version, lease_owner = NULL, lease_until = NULL,
                            rejections = 0, failures = 0, last_error = NULL, adopt = false
@@ -158,7 +153,7 @@ public final class AccessOutbox {
      * OpenFGA refused the tuples too often; the object waits for an operator. Counters, backoff and
      * parking apply only to the claimed version: a newer one has not been tried yet.
      */
-    public void fail(
+    void fail(
             Claim claim,
             String error,
             boolean rejected,
@@ -195,7 +190,7 @@ public final class AccessOutbox {
      * Gives the object up at once (nothing of this worker's can still land): due at once when a newer
      * version waits, otherwise at the retry time already set.
      */
-    public void release(Claim claim) {
+    void release(Claim claim) {
         Jdbc.inTransaction(dataSource, c -> release(c, claim));
     }
 
@@ -207,7 +202,7 @@ public final class AccessOutbox {
     }
 
     /** Whether OpenFGA holds the current desired version of {@code object}. */
-    public boolean synced(String object) {
+    boolean synced(String object) {
         return Jdbc.read(dataSource, c -> {
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT coalesce(bool_and(synced_version >= version), true) FROM access_objects WHERE object = ?")) {
@@ -218,52 +213,6 @@ public final class AccessOutbox {
                 }
             }
         });
-    }
-
-    /** Objects waiting to be synced, objects parked, and the age in seconds of the oldest change. */
-    public record Backlog(long pending, long parked, double lagSeconds) {}
-
-    public Backlog backlog() {
-        return Jdbc.read(dataSource, c -> {
-            try (PreparedStatement s = c.prepareStatement("""
-                    SELECT count(*) FILTER (WHERE parked_at IS NULL), count(*) FILTER (WHERE parked_at IS NOT NULL),
-                           coalesce(extract(epoch FROM now() - min(changed_at) FILTER (WHERE parked_at IS NULL)), 0)
-                    FROM access_objects WHERE synced_version < version""");
-                    ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return new Backlog(rs.getLong(1), rs.getLong(2), rs.getDouble(3));
-            }
-        });
-    }
-
-    /** The parked objects of a tenant. */
-    public List<Parked> parked(String tenant) {
-        return Jdbc.read(dataSource, c -> {
-            try (PreparedStatement s = c.prepareStatement("""
-                    SELECT object, version, last_error, rejections, parked_at FROM access_objects
-                    WHERE tenant = ? AND parked_at IS NOT NULL ORDER BY parked_at, object LIMIT 1000""")) {
-                s.setString(1, tenant);
-                List<Parked> out = new ArrayList<>();
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new Parked(
-                                rs.getString(1),
-                                rs.getLong(2),
-                                rs.getString(3),
-                                rs.getInt(4),
-                                rs.getTimestamp(5).toInstant()));
-                    }
-                }
-                return out;
-            }
-        });
-    }
-
-    /** Puts a tenant's parked objects back in the queue; returns how many. */
-    public int retryParked(String tenant) {
-        return update("""
-                UPDATE access_objects SET parked_at = NULL, rejections = 0, next_attempt_at = now()
-                WHERE tenant = ? AND parked_at IS NOT NULL""", tenant);
     }
 
     /** The document id of a document object of the claim's tenant (null for folders and groups). */

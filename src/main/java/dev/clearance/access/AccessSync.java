@@ -1,7 +1,6 @@
 package dev.clearance.access;
 
 import dev.clearance.platform.StoreException;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -26,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * replicas (docs/adr/0005): lease the object, read its tuples from OpenFGA, renew the lease as a
  * fence, write the difference, and mark the version synced only if it is still the current one. A
  * write whose outcome is unknown keeps the lease until it can no longer land. Runs right after each
- * change (so the request can answer "in effect") and on a schedule for whatever is left.
+ * change (so the request can answer "in effect") and on a schedule for whatever is left. One class
+ * past the usual size because an attempt's steps and every way it can end are one protocol: when
+ * the lease is kept and when it is given up shows only when they are read together.
  */
 @Singleton
 public final class AccessSync {
@@ -51,12 +52,12 @@ public final class AccessSync {
             AccessChangeLog changes,
             AccessProperties properties,
             FgaProperties fga,
-            MeterRegistry meters) {
+            SyncMetrics metrics) {
         this.outbox = outbox;
         this.relationships = relationships;
         this.changes = changes;
         this.properties = properties;
-        this.metrics = new SyncMetrics(meters, outbox);
+        this.metrics = metrics;
         Duration call = fga.callTimeout();
         this.readLease = call.plusSeconds(2);
         this.writeLease = call.plus(properties.lateWriteGrace()).plusSeconds(2);

@@ -1,25 +1,13 @@
 package dev.clearance.access;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.openfga.language.DslToJsonTransformer;
 import dev.openfga.sdk.api.OpenFgaApi;
-import dev.openfga.sdk.api.client.ApiClient;
 import dev.openfga.sdk.api.client.OpenFgaClient;
-import dev.openfga.sdk.api.model.AuthorizationModel;
 import dev.openfga.sdk.api.model.CreateStoreRequest;
 import dev.openfga.sdk.api.model.Store;
-import dev.openfga.sdk.api.model.WriteAuthorizationModelRequest;
 import dev.openfga.sdk.errors.FgaApiNotFoundError;
-import io.micronaut.core.io.ResourceResolver;
 import jakarta.inject.Singleton;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -28,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Resolves which OpenFGA store and model this process uses. Configured ids win; otherwise the store
  * is found by name (or created) and the model from {@code fga/model.fga} is written unless the
- * store's latest model already equals it. Resolution is lazy and retried, so the service starts
+ * store's latest model already equals it ({@link FgaModel}). Resolution is lazy and retried, so the service starts
  * while OpenFGA is still down and reports itself not ready instead of crashing.
  */
 @Singleton
@@ -38,25 +26,17 @@ public final class FgaStore {
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(2);
 
     private final OpenFgaClient client;
-    private final ObjectMapper mapper;
     private final FgaProperties properties;
-    private final ResourceResolver resources;
+    private final FgaModel model;
+    private final FgaStoreRecord record;
     private volatile Resolved resolved;
     private volatile Instant nextAttempt = Instant.EPOCH;
-    private volatile AuthorizationModel localModel;
-    private final FgaStoreRecord record;
 
-    FgaStore(
-            OpenFgaClient client,
-            ApiClient apiClient,
-            FgaProperties properties,
-            ResourceResolver resources,
-            FgaStoreRecord record) {
-        this.record = record;
+    FgaStore(OpenFgaClient client, FgaProperties properties, FgaModel model, FgaStoreRecord record) {
         this.client = client;
-        this.mapper = apiClient.getObjectMapper();
         this.properties = properties;
-        this.resources = resources;
+        this.model = model;
+        this.record = record;
     }
 
     /** Store and model ids in use. */
@@ -76,16 +56,6 @@ public final class FgaStore {
         return client.getApi();
     }
 
-    /** The model this service was built for, parsed from the DSL file (used to validate tuples). */
-    public AuthorizationModel localModel() {
-        AuthorizationModel model = localModel;
-        if (model == null) {
-            model = parseLocalModel();
-            localModel = model;
-        }
-        return model;
-    }
-
     private synchronized Resolved resolve() {
         if (resolved != null) {
             return resolved;
@@ -95,8 +65,9 @@ public final class FgaStore {
         }
         try {
             String storeId = isSet(properties.storeId()) ? properties.storeId() : findOrCreateStore();
-            String modelId =
-                    isSet(properties.modelId()) ? properties.modelId() : record.locked(() -> ensureModel(storeId));
+            String modelId = isSet(properties.modelId())
+                    ? properties.modelId()
+                    : record.locked(() -> model.ensure(api(), storeId));
             resolved = new Resolved(storeId, modelId);
             LOG.info("OpenFGA store {} model {} ({})", storeId, modelId, properties.apiUrl());
             return resolved;
@@ -174,47 +145,6 @@ public final class FgaStore {
                     + "'; set FGA_STORE_ID to the one this deployment uses");
         }
         return Optional.ofNullable(found).map(Store::getId);
-    }
-
-    private String ensureModel(String storeId) throws Exception {
-        AuthorizationModel local = localModel();
-        List<AuthorizationModel> latest = api().readAuthorizationModels(storeId, 1, null)
-                .get(timeout(), TimeUnit.MILLISECONDS)
-                .getData()
-                .getAuthorizationModels();
-        if (!latest.isEmpty() && sameModel(latest.get(0), local)) {
-            return latest.get(0).getId();
-        }
-        var request = new WriteAuthorizationModelRequest()
-                .schemaVersion(local.getSchemaVersion())
-                .typeDefinitions(local.getTypeDefinitions())
-                .conditions(local.getConditions());
-        String id = api().writeAuthorizationModel(storeId, request)
-                .get(timeout(), TimeUnit.MILLISECONDS)
-                .getData()
-                .getAuthorizationModelId();
-        LOG.info("Wrote authorization model {} from {}", id, properties.modelFile());
-        return id;
-    }
-
-    private boolean sameModel(AuthorizationModel remote, AuthorizationModel local) {
-        JsonNode a = mapper.valueToTree(remote.getTypeDefinitions());
-        JsonNode b = mapper.valueToTree(local.getTypeDefinitions());
-        return Objects.equals(remote.getSchemaVersion(), local.getSchemaVersion()) && a.equals(b);
-    }
-
-    private AuthorizationModel parseLocalModel() {
-        try (InputStream in = resources
-                .getResourceAsStream(properties.modelFile())
-                .orElseThrow(() -> new IllegalStateException("Model file not found: " + properties.modelFile()))) {
-            String dsl = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            String json = new DslToJsonTransformer().transform(dsl);
-            return mapper.readValue(json, AuthorizationModel.class);
-        } catch (IOException e) {
-            throw new IllegalStateException("Model file unreadable: " + properties.modelFile(), e);
-        } catch (Exception e) {
-            throw new IllegalStateException("Model file invalid: " + properties.modelFile() + ": " + e.getMessage(), e);
-        }
     }
 
     private long timeout() {

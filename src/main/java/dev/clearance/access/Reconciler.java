@@ -1,11 +1,7 @@
 package dev.clearance.access;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micronaut.context.annotation.Context;
-import io.micronaut.scheduling.TaskExecutors;
-import io.micronaut.scheduling.TaskScheduler;
-import jakarta.annotation.PostConstruct;
-import jakarta.inject.Named;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * tuples added behind the service's back or left by a stale write are removed and reported. An
  * object found drifting gets a new version first, so a document stays hidden until it is repaired.
  * Only objects that stood still during the scan are judged; the others are being synced anyway.
+ * Runs on the {@link ReconcileSchedule} and when an operator asks ({@link AccessAdmin#reconcile}).
  */
-@Context // eager: its schedule starts with the service, not with the first admin request
+@Singleton
 public final class Reconciler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
@@ -35,30 +32,26 @@ public final class Reconciler {
     private final RelationshipStore fga;
     private final DesiredState desired;
     private final ReconcileState state;
+    private final Adoption adoption;
+    private final DriftLog driftLog;
     private final AccessSync sync;
-    private final AccessProperties properties;
     private final MeterRegistry meters;
-    private final TaskScheduler scheduler;
 
     Reconciler(
-            @Named(TaskExecutors.SCHEDULED) TaskScheduler scheduler,
             RelationshipStore fga,
             DesiredState desired,
             ReconcileState state,
+            Adoption adoption,
+            DriftLog driftLog,
             AccessSync sync,
-            AccessProperties properties,
             MeterRegistry meters) {
-        this.scheduler = scheduler;
         this.fga = fga;
         this.desired = desired;
         this.state = state;
+        this.adoption = adoption;
+        this.driftLog = driftLog;
         this.sync = sync;
-        this.properties = properties;
         this.meters = meters;
-        // Exported from the start, so an alert on them has a series to read before the first drift.
-        for (String kind : List.of("missing", "extra")) {
-            meters.counter("clearance.access.drift", "kind", kind);
-        }
     }
 
     /** What one run found, per tenant and kind ({@code missing}, {@code extra}, {@code adopted}). */
@@ -66,23 +59,6 @@ public final class Reconciler {
 
         public Map<String, Integer> of(String tenant) {
             return byTenant.getOrDefault(tenant, Map.of());
-        }
-    }
-
-    /** Scheduled here, not by annotation, because an interval of 0 means "never" (no schedule at all). */
-    @PostConstruct
-    void schedule() {
-        if (!properties.reconcileInterval().isZero()) {
-            scheduler.scheduleWithFixedDelay(
-                    properties.reconcileInitialDelay(), properties.reconcileInterval(), this::scheduled);
-        }
-    }
-
-    private void scheduled() {
-        try {
-            run();
-        } catch (RuntimeException e) {
-            LOG.warn("Reconciliation failed: {}", e.toString());
         }
     }
 
@@ -94,7 +70,7 @@ public final class Reconciler {
 
     private Report reconcile() {
         long started = System.nanoTime();
-        boolean adopting = state.adoptionPending();
+        boolean adopting = adoption.pending();
         Map<String, ReconcileState.ObjectState> before = state.objects();
         Map<String, Set<DesiredTuple>> actual = new HashMap<>();
         long[] tuples = {0};
@@ -112,57 +88,37 @@ public final class Reconciler {
         after.values().forEach(o -> tenants.add(o.tenant()));
         Set<String> objects = new HashSet<>(after.keySet());
         objects.addAll(actual.keySet());
-        Map<String, Map<String, Integer>> counts = new TreeMap<>();
-        List<ReconcileState.Drift> drift = new ArrayList<>();
-        List<String> repair = new ArrayList<>();
+        Findings findings = new Findings();
         for (List<String> batch : batches(objects)) {
             Map<String, Set<DesiredTuple>> wanted = desired.of(batch);
             for (String object : batch) {
-                ReconcileState.ObjectState was = before.get(object);
                 ReconcileState.ObjectState is = after.get(object);
                 Set<DesiredTuple> has = actual.getOrDefault(object, Set.of());
                 String tenant = tenantOf(object);
-                if (is == null && was == null) {
-                    if (adopting) {
-                        if (state.adopt(object, tenant, null, has)) {
-                            adopted(drift, counts, tenant, has);
+                switch (verdict(before.get(object), is, adopting, tenants.contains(tenant))) {
+                    case ADOPT -> {
+                        if (adoption.adopt(object, tenant, is, has)) {
+                            findings.adopted(tenant, has);
                         }
-                        continue;
                     }
-                    if (!tenants.contains(tenant)) {
-                        continue;
+                    case COMPARE -> {
+                        List<DriftLog.Drift> found =
+                                DriftLog.Drift.between(tenant, wanted.getOrDefault(object, Set.of()), has);
+                        if (!found.isEmpty()
+                                && desired.markForRepair(tenant, object, is == null ? null : is.version())) {
+                            findings.drifted(object, found);
+                        }
                     }
-                } else if (is == null || !is.equals(was) || !is.synced()) {
-                    continue; // changed or syncing during the scan: the sync owns it
-                } else if (is.adopt()) {
-                    if (state.adopt(object, tenant, is, has)) {
-                        adopted(drift, counts, tenant, has);
-                    }
-                    continue;
-                }
-                List<ReconcileState.Drift> found = compare(tenant, wanted.getOrDefault(object, Set.of()), has);
-                if (!found.isEmpty() && desired.markForRepair(tenant, object, is == null ? null : is.version())) {
-                    found.forEach(d -> count(counts, tenant, d.kind(), 1));
-                    drift.addAll(found);
-                    repair.add(object);
+                    case SKIP -> {}
                 }
             }
         }
-        state.recordDrift(drift);
-        drift.stream().filter(d -> !d.kind().equals("adopted")).forEach(d -> {
-            meters.counter("clearance.access.drift", "kind", d.kind()).increment();
-            LOG.warn(
-                    "Access drift ({}): {} {} {}",
-                    d.kind(),
-                    d.tuple().user(),
-                    d.tuple().relation(),
-                    d.tuple().object());
-        });
-        for (List<String> batch : batches(repair)) {
+        driftLog.record(findings.drift);
+        for (List<String> batch : batches(findings.repair)) {
             sync.syncNow(batch);
         }
         if (adopting) {
-            state.adoptionDone();
+            adoption.done();
         }
         meters.counter("clearance.access.reconcile.runs").increment();
         LOG.info(
@@ -170,42 +126,62 @@ public final class Reconciler {
                 objects.size(),
                 tuples[0],
                 (System.nanoTime() - started) / 1_000_000,
-                counts);
-        return new Report(objects.size(), tuples[0], counts, true);
+                findings.counts);
+        return new Report(objects.size(), tuples[0], findings.counts, true);
     }
 
-    private static List<ReconcileState.Drift> compare(String tenant, Set<DesiredTuple> want, Set<DesiredTuple> has) {
-        List<ReconcileState.Drift> found = new ArrayList<>();
-        want.stream()
-                .filter(t -> !has.contains(t))
-                .forEach(t -> found.add(new ReconcileState.Drift(tenant, "missing", t)));
-        has.stream()
-                .filter(t -> !want.contains(t))
-                .forEach(t -> found.add(new ReconcileState.Drift(tenant, "extra", t)));
-        return found;
+    private enum Verdict {
+        SKIP,
+        ADOPT,
+        COMPARE
     }
 
     /**
-     * Tuples adopted as desired state are recorded like drift (kind {@code adopted}), so an operator
-     * can review grants that were trusted because nothing else recorded them.
+     * An object PostgreSQL never knew ({@code was} and {@code is} null) is adopted while adoption is
+     * pending, else compared if it is in one of this deployment's tenants. A known object is judged
+     * only if it stood still and synced during the scan; otherwise the sync owns it.
      */
-    private static void adopted(
-            List<ReconcileState.Drift> drift,
-            Map<String, Map<String, Integer>> counts,
-            String tenant,
-            Set<DesiredTuple> tuples) {
-        count(counts, tenant, "adopted", 1);
-        tuples.forEach(t -> drift.add(new ReconcileState.Drift(tenant, "adopted", t)));
+    private static Verdict verdict(
+            ReconcileState.ObjectState was, ReconcileState.ObjectState is, boolean adopting, boolean ourTenant) {
+        if (is == null && was == null) {
+            return adopting ? Verdict.ADOPT : ourTenant ? Verdict.COMPARE : Verdict.SKIP;
+        }
+        if (is == null || !is.equals(was) || !is.synced()) {
+            return Verdict.SKIP;
+        }
+        return is.adopt() ? Verdict.ADOPT : Verdict.COMPARE;
+    }
+
+    /** What one run found: counts per tenant and kind, the drift to record, the objects to repair. */
+    private static final class Findings {
+        final Map<String, Map<String, Integer>> counts = new TreeMap<>();
+        final List<DriftLog.Drift> drift = new ArrayList<>();
+        final List<String> repair = new ArrayList<>();
+
+        /**
+         * Tuples adopted as desired state are recorded like drift (kind {@code adopted}), so an
+         * operator can review grants that were trusted because nothing else recorded them.
+         */
+        void adopted(String tenant, Set<DesiredTuple> tuples) {
+            count(tenant, "adopted");
+            tuples.forEach(t -> drift.add(new DriftLog.Drift(tenant, "adopted", t)));
+        }
+
+        void drifted(String object, List<DriftLog.Drift> found) {
+            found.forEach(d -> count(d.tenant(), d.kind()));
+            drift.addAll(found);
+            repair.add(object);
+        }
+
+        private void count(String tenant, String kind) {
+            counts.computeIfAbsent(tenant == null ? "" : tenant, t -> new TreeMap<>())
+                    .merge(kind, 1, Integer::sum);
+        }
     }
 
     private static String tenantOf(String object) {
         var m = MANAGED.matcher(object);
         return m.matches() ? m.group(2) : null;
-    }
-
-    private static void count(Map<String, Map<String, Integer>> counts, String tenant, String kind, int n) {
-        counts.computeIfAbsent(tenant == null ? "" : tenant, t -> new TreeMap<>())
-                .merge(kind, n, Integer::sum);
     }
 
     private static List<List<String>> batches(java.util.Collection<String> objects) {

@@ -23,15 +23,15 @@ public final class RelationshipService {
     private final TupleScoper scoper;
     private final DesiredState desired;
     private final AccessSync sync;
-    private final ReconcileState state;
+    private final Adoption adoption;
     private final RelationshipStore fga;
 
     RelationshipService(
-            TupleScoper scoper, DesiredState desired, AccessSync sync, ReconcileState state, RelationshipStore fga) {
+            TupleScoper scoper, DesiredState desired, AccessSync sync, Adoption adoption, RelationshipStore fga) {
         this.scoper = scoper;
         this.desired = desired;
         this.sync = sync;
-        this.state = state;
+        this.adoption = adoption;
         this.fga = fga;
     }
 
@@ -68,10 +68,10 @@ public final class RelationshipService {
         Set<String> objects = new HashSet<>();
         writes.forEach(t -> objects.add(t.object()));
         deletes.forEach(t -> objects.add(t.object()));
-        state.awaitingAdoption(objects).forEach((object, known) -> {
+        adoption.awaiting(objects).forEach((object, known) -> {
             Set<DesiredTuple> held = new HashSet<>();
             fga.readByObject(object).forEach(t -> held.add(new DesiredTuple(t.user(), t.relation(), t.object())));
-            state.adopt(object, tenant, known, held);
+            adoption.adopt(object, tenant, known, held);
         });
     }
 

@@ -27,11 +27,11 @@ public final class TupleScoper {
     /** Echoed input is cut to this length so a problem never mirrors a huge value back. */
     private static final int ECHO_MAX = 80;
 
-    private final FgaStore store;
+    private final FgaModel model;
     private final InputLimits limits;
 
-    TupleScoper(FgaStore store, InputLimits limits) {
-        this.store = store;
+    TupleScoper(FgaModel model, InputLimits limits) {
+        this.model = model;
         this.limits = limits;
     }
 
@@ -66,7 +66,7 @@ public final class TupleScoper {
     }
 
     private void check(Ref object, String relation, Ref user, String field, List<Problem.FieldError> errors) {
-        Optional<TypeDefinition> type = store.localModel().getTypeDefinitions().stream()
+        Optional<TypeDefinition> type = model.local().getTypeDefinitions().stream()
                 .filter(t -> t.getType().equals(object.type()))
                 .findFirst();
         if (type.isEmpty() || GLOBAL_TYPES.contains(object.type())) {

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clearance.platform.InputLimits;
 import dev.openfga.sdk.api.client.ApiClient;
-import dev.openfga.sdk.api.client.OpenFgaClient;
-import dev.openfga.sdk.api.configuration.ClientConfiguration;
 import io.micronaut.core.io.ResourceResolver;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -15,33 +13,26 @@ import org.junit.jupiter.api.Test;
 /** Validation against the real model file (parsed locally; no OpenFGA call is made). */
 class TupleScoperTest {
 
-    private final TupleScoper scoper = new TupleScoper(store(), new InputLimits(4000, 200, 2_000_000, 100, 100, 2000));
+    private final TupleScoper scoper = new TupleScoper(model(), new InputLimits(4000, 200, 2_000_000, 100, 100, 2000));
 
-    private static FgaStore store() {
-        try {
-            FgaProperties properties = new FgaProperties(
-                    "http://127.0.0.1:9",
-                    null,
-                    null,
-                    "s",
-                    "classpath:fga/model.fga",
-                    "can_view",
-                    50,
-                    Duration.ofSeconds(1),
-                    Duration.ofSeconds(1),
-                    0,
-                    8,
-                    null,
-                    null,
-                    null,
-                    null);
-            ApiClient apiClient = new ApiClient();
-            OpenFgaClient client = new OpenFgaClient(new ClientConfiguration().apiUrl(properties.apiUrl()), apiClient);
-            // Only the local model is used here: no store is resolved, so no PostgreSQL record is needed.
-            return new FgaStore(client, apiClient, properties, new ResourceResolver(), null);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+    private static FgaModel model() {
+        FgaProperties properties = new FgaProperties(
+                "http://127.0.0.1:9",
+                null,
+                null,
+                "s",
+                "classpath:fga/model.fga",
+                "can_view",
+                50,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                0,
+                8,
+                null,
+                null,
+                null,
+                null);
+        return new FgaModel(new ApiClient(), properties, new ResourceResolver());
     }
 
     @Test

@@ -1,0 +1,46 @@
+package dev.clearance.access;
+
+import io.micronaut.context.annotation.Context;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.TaskScheduler;
+import jakarta.annotation.PostConstruct;
+import jakarta.inject.Named;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** When the {@link Reconciler} runs by itself: after an initial delay, then at a fixed interval. */
+@Context // eager: the schedule starts with the service, not with the first admin request
+final class ReconcileSchedule {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReconcileSchedule.class);
+
+    private final TaskScheduler scheduler;
+    private final Reconciler reconciler;
+    private final AccessProperties properties;
+
+    ReconcileSchedule(
+            @Named(TaskExecutors.SCHEDULED) TaskScheduler scheduler,
+            Reconciler reconciler,
+            AccessProperties properties) {
+        this.scheduler = scheduler;
+        this.reconciler = reconciler;
+        this.properties = properties;
+    }
+
+    /** Scheduled here, not by annotation, because an interval of 0 means "never" (no schedule at all). */
+    @PostConstruct
+    void schedule() {
+        if (!properties.reconcileInterval().isZero()) {
+            scheduler.scheduleWithFixedDelay(
+                    properties.reconcileInitialDelay(), properties.reconcileInterval(), this::scheduled);
+        }
+    }
+
+    private void scheduled() {
+        try {
+            reconciler.run();
+        } catch (RuntimeException e) {
+            LOG.warn("Reconciliation failed: {}", e.toString());
+        }
+    }
+}
