@@ -38,11 +38,13 @@ class DocumentController {
     private final IngestService ingest;
     private final DocumentLookup lookup;
     private final ManagedDocuments managed;
+    private final DocumentAccess access;
 
-    DocumentController(IngestService ingest, DocumentLookup lookup, ManagedDocuments managed) {
+    DocumentController(IngestService ingest, DocumentLookup lookup, ManagedDocuments managed, DocumentAccess access) {
         this.ingest = ingest;
         this.lookup = lookup;
         this.managed = managed;
+        this.access = access;
     }
 
     @Get
@@ -78,6 +80,32 @@ class DocumentController {
     @Operation(summary = "Metadata of a document the caller may view (404 otherwise); audited either way")
     DocumentView get(HttpRequest<?> request, Caller caller, String id) {
         return lookup.get(caller, PathIds.lastSegment(request), RequestIds.refOf(request), "get");
+    }
+
+    @Get(PathIds.ROUTE + "/access/explain")
+    @Operation(
+            summary = "Why the caller may view a document: the paths from the caller (and its agent) to it",
+            description = "Each path is a chain of tuples, e.g. user:alice member group:eng, group:eng#member viewer"
+                    + " folder:engineering, folder:engineering parent document:x. A caller who may not view the"
+                    + " document gets the same 404 as for a document that does not exist; audited like a GET.")
+    DocumentAccess.Explanation explain(HttpRequest<?> request, Caller caller, String id) {
+        return access.explain(caller, PathIds.segmentBefore(request, "/access/explain"), RequestIds.refOf(request));
+    }
+
+    @Get(PathIds.ROUTE + "/access")
+    @Operation(
+            summary = "Who may view a document, each with its paths (scope audit:read)",
+            description = "Users, agents, user:* and group sets, in subject order, at most 'limit' per page; pass"
+                    + " 'next' as 'after' for the following page. Read from the access rules the service keeps;"
+                    + " 'synced' says whether OpenFGA already holds them.")
+    DocumentAccess.Viewers viewers(
+            HttpRequest<?> request,
+            Caller caller,
+            String id,
+            @Nullable @QueryValue @Size(max = 600) String after,
+            @QueryValue(defaultValue = "500") @Min(1) @Max(1000) int limit) {
+        return access.viewers(
+                caller, PathIds.segmentBefore(request, "/access"), after, limit, RequestIds.refOf(request));
     }
 
     @Delete(PathIds.ROUTE)

@@ -19,6 +19,13 @@ final class PathIds {
 
     private PathIds() {}
 
+    /** The id in the segment before {@code suffix}, e.g. {@code /v1/documents/{id}/access}. */
+    static String segmentBefore(HttpRequest<?> request, String suffix) {
+        String path = request.getUri().getRawPath();
+        String head = path.endsWith(suffix) ? path.substring(0, path.length() - suffix.length()) : path;
+        return decodeSegment(head.substring(head.lastIndexOf('/') + 1));
+    }
+
     /** The id in the last segment of the request's path. */
     static String lastSegment(HttpRequest<?> request) {
         String path = request.getUri().getRawPath();

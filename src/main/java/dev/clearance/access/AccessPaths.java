@@ -1,0 +1,203 @@
+package dev.clearance.access;
+
+import dev.clearance.platform.Jdbc;
+import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * Why a subject may view a document, read from the desired state in PostgreSQL, which is what
+ * OpenFGA holds once the document is synced (ADR 0005, ADR 0012). A path is a chain of tuples from
+ * the subject to the document, following the model's {@code can_view}: a direct grant ({@code owner},
+ * {@code editor}, {@code viewer}) on the document or on a folder above it, reached through nested
+ * {@code group#member} sets, or {@code user:*}.
+ *
+ * <p>All tuples a document's paths can use are read in one repeatable-read transaction (its folder
+ * chain, the grants on it, the groups below those grants), so the paths are one consistent view.
+ * Enumeration is bounded: at most {@link #MAX_PATHS} paths per subject and {@link #MAX_DEPTH} steps.
+ */
+@Singleton
+public final class AccessPaths {
+
+    static final int MAX_PATHS = 10;
+    static final int MAX_DEPTH = 32;
+
+    private static final Set<String> GRANTS = Set.of("owner", "editor", "viewer");
+
+    /** One tuple of a path, with tenant-relative ids as the HTTP API writes them. */
+    public record Step(String user, String relation, String object) {}
+
+    /** A subject that may view the document, and its paths (shortest first). */
+    public record Reach(String subject, List<List<Step>> paths) {}
+
+    private final DataSource dataSource;
+
+    AccessPaths(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Every subject that may view the document: users, agents, {@code user:*} and group sets. */
+    public List<Reach> reaches(String tenant, String documentId) {
+        Tuples tuples = Jdbc.inTransaction(dataSource, c -> {
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setReadOnly(true);
+            return load(c, ObjectIds.document(tenant, documentId));
+        });
+        Map<String, List<List<Step>>> found = new LinkedHashMap<>();
+        tuples.walk(ObjectIds.document(tenant, documentId), new ArrayList<>(), new HashSet<>(), found);
+        return found.entrySet().stream()
+                .map(e -> new Reach(
+                        TupleScoper.unscope(tenant, e.getKey()),
+                        e.getValue().stream()
+                                .sorted(Comparator.comparingInt(List::size))
+                                .map(path -> relative(tenant, path))
+                                .toList()))
+                .sorted(Comparator.comparing(Reach::subject))
+                .toList();
+    }
+
+    /**
+     * The paths by which {@code principal} ({@code user:alice}, {@code agent:bot}) may view the
+     * document: its own, and for a user those of {@code user:*}. Empty when the desired state grants
+     * nothing (a document not yet synced, or a tuple written straight into OpenFGA).
+     */
+    public List<List<Step>> pathsFor(String tenant, String documentId, String principal) {
+        List<List<Step>> out = new ArrayList<>();
+        for (Reach reach : reaches(tenant, documentId)) {
+            if (reach.subject().equals(principal)
+                    || (reach.subject().equals("user:*") && principal.startsWith("user:"))) {
+                out.addAll(reach.paths());
+            }
+        }
+        out.sort(Comparator.comparingInt(List::size));
+        return out.size() > MAX_PATHS ? List.copyOf(out.subList(0, MAX_PATHS)) : List.copyOf(out);
+    }
+
+    private static List<Step> relative(String tenant, List<Step> path) {
+        return path.stream()
+                .map(s -> new Step(
+                        TupleScoper.unscope(tenant, s.user()), s.relation(), TupleScoper.unscope(tenant, s.object())))
+                .toList();
+    }
+
+    /** The tuples one document's paths can use, keyed for the walk. */
+    private record Tuples(
+            Map<String, List<String>> parents, Map<String, List<Step>> grants, Map<String, List<String>> members) {
+
+        /**
+         * From {@code object} (the document, then each folder above it) to every subject, carrying
+         * the steps from that object down to the document ({@code below}). {@code seen} holds the
+         * objects and groups on the current path, so a cycle in the data ends the walk.
+         */
+        void walk(String object, List<Step> below, Set<String> seen, Map<String, List<List<Step>>> found) {
+            if (below.size() >= MAX_DEPTH || !seen.add(object)) {
+                return;
+            }
+            for (Step grant : grants.getOrDefault(object, List.of())) {
+                reach(grant.user(), prepend(grant, below), seen, found);
+            }
+            for (String parent : parents.getOrDefault(object, List.of())) {
+                walk(parent, prepend(new Step(parent, "parent", object), below), seen, found);
+            }
+            seen.remove(object);
+        }
+
+        private void reach(String subject, List<Step> path, Set<String> seen, Map<String, List<List<Step>>> found) {
+            List<List<Step>> paths = found.computeIfAbsent(subject, s -> new ArrayList<>());
+            if (paths.size() < MAX_PATHS) {
+                paths.add(path);
+            }
+            if (!subject.endsWith("#member") || path.size() >= MAX_DEPTH) {
+                return;
+            }
+            String group = subject.substring(0, subject.length() - "#member".length());
+            if (!seen.add(group)) {
+                return;
+            }
+            for (String member : members.getOrDefault(group, List.of())) {
+                reach(member, prepend(new Step(member, "member", group), path), seen, found);
+            }
+            seen.remove(group);
+        }
+
+        private static List<Step> prepend(Step step, List<Step> rest) {
+            List<Step> path = new ArrayList<>(rest.size() + 1);
+            path.add(step);
+            path.addAll(rest);
+            return path;
+        }
+    }
+
+    private static Tuples load(Connection c, String document) throws SQLException {
+        Map<String, List<String>> parents = new LinkedHashMap<>();
+        Set<String> containers = new HashSet<>(Set.of(document));
+        Collection<String> frontier = List.of(document);
+        while (!frontier.isEmpty() && containers.size() < 10_000) {
+            List<String> next = new ArrayList<>();
+            for (String[] t : select(c, "parent", frontier)) {
+                parents.computeIfAbsent(t[0], k -> new ArrayList<>()).add(t[2]);
+                if (containers.add(t[2])) {
+                    next.add(t[2]);
+                }
+            }
+            frontier = next;
+        }
+        Map<String, List<Step>> grants = new LinkedHashMap<>();
+        Set<String> groups = new HashSet<>();
+        List<String> groupFrontier = new ArrayList<>();
+        for (String relation : GRANTS) {
+            for (String[] t : select(c, relation, containers)) {
+                grants.computeIfAbsent(t[0], k -> new ArrayList<>()).add(new Step(t[2], t[1], t[0]));
+                addGroup(t[2], groups, groupFrontier);
+            }
+        }
+        Map<String, List<String>> members = new LinkedHashMap<>();
+        while (!groupFrontier.isEmpty() && groups.size() < 10_000) {
+            List<String> asked = List.copyOf(groupFrontier);
+            groupFrontier.clear();
+            for (String[] t : select(c, "member", asked)) {
+                members.computeIfAbsent(t[0], k -> new ArrayList<>()).add(t[2]);
+                addGroup(t[2], groups, groupFrontier);
+            }
+        }
+        return new Tuples(parents, grants, members);
+    }
+
+    private static void addGroup(String subject, Set<String> groups, List<String> frontier) {
+        if (subject.endsWith("#member")) {
+            String group = subject.substring(0, subject.length() - "#member".length());
+            if (groups.add(group)) {
+                frontier.add(group);
+            }
+        }
+    }
+
+    /** (object, relation, subject) of the desired tuples with {@code relation} on the given objects. */
+    private static List<String[]> select(Connection c, String relation, Collection<String> objects)
+            throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT object, relation, subject FROM desired_tuples WHERE relation = ? AND object = ANY (?)"
+                        + " ORDER BY object, subject")) {
+            s.setString(1, relation);
+            s.setArray(2, c.createArrayOf("text", objects.toArray(String[]::new)));
+            List<String[]> out = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+                }
+            }
+            return out;
+        }
+    }
+}
