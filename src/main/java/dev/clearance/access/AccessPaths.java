@@ -1,6 +1,7 @@
 package dev.clearance.access;
 
 import dev.clearance.platform.Jdbc;
+import io.micronaut.serde.annotation.Serdeable;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -36,9 +37,11 @@ public final class AccessPaths {
     private static final Set<String> GRANTS = Set.of("owner", "editor", "viewer");
 
     /** One tuple of a path, with tenant-relative ids as the HTTP API writes them. */
+    @Serdeable
     public record Step(String user, String relation, String object) {}
 
     /** A subject that may view the document, and its paths (shortest first). */
+    @Serdeable
     public record Reach(String subject, List<List<Step>> paths) {}
 
     private final DataSource dataSource;
