@@ -52,10 +52,46 @@ public final class AccessPaths {
 
     /** Every subject that may view the document: users, agents, {@code user:*} and group sets. */
     public List<Reach> reaches(String tenant, String documentId) {
+        return reaches(tenant, documentId, Overlay.NONE);
+    }
+
+    /**
+     * Tuples to be written and deleted, laid over the desired state for one computation and never
+     * stored: "who would reach the document if this change were made".
+     */
+    public record Overlay(Set<ScopedTuple> writes, Set<ScopedTuple> deletes) {
+
+        public static final Overlay NONE = new Overlay(Set.of(), Set.of());
+
+        public Overlay {
+            writes = Set.copyOf(writes);
+            deletes = Set.copyOf(deletes);
+        }
+
+        List<String[]> apply(String relation, Collection<String> objects, List<String[]> stored) {
+            List<String[]> out = new ArrayList<>();
+            for (String[] t : stored) {
+                if (!deletes.contains(new ScopedTuple(t[2], t[1], t[0]))) {
+                    out.add(t);
+                }
+            }
+            for (ScopedTuple w : writes) {
+                boolean present = stored.stream()
+                        .anyMatch(t -> t[0].equals(w.object()) && t[1].equals(w.relation()) && t[2].equals(w.user()));
+                if (w.relation().equals(relation) && objects.contains(w.object()) && !present) {
+                    out.add(new String[] {w.object(), w.relation(), w.user()});
+                }
+            }
+            return out;
+        }
+    }
+
+    /** As {@link #reaches(String, String)}, with {@code overlay} laid over the stored tuples. */
+    public List<Reach> reaches(String tenant, String documentId, Overlay overlay) {
         Tuples tuples = Jdbc.inTransaction(dataSource, c -> {
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             c.setReadOnly(true);
-            return load(c, ObjectIds.document(tenant, documentId));
+            return load(c, ObjectIds.document(tenant, documentId), overlay);
         });
         Map<String, List<List<Step>>> found = new LinkedHashMap<>();
         tuples.walk(ObjectIds.document(tenant, documentId), new ArrayList<>(), new HashSet<>(), found);
@@ -142,13 +178,13 @@ public final class AccessPaths {
         }
     }
 
-    private static Tuples load(Connection c, String document) throws SQLException {
+    private static Tuples load(Connection c, String document, Overlay overlay) throws SQLException {
         Map<String, List<String>> parents = new LinkedHashMap<>();
         Set<String> containers = new HashSet<>(Set.of(document));
         Collection<String> frontier = List.of(document);
         while (!frontier.isEmpty() && containers.size() < 10_000) {
             List<String> next = new ArrayList<>();
-            for (String[] t : select(c, "parent", frontier)) {
+            for (String[] t : overlay.apply("parent", frontier, select(c, "parent", frontier))) {
                 parents.computeIfAbsent(t[0], k -> new ArrayList<>()).add(t[2]);
                 if (containers.add(t[2])) {
                     next.add(t[2]);
@@ -160,7 +196,7 @@ public final class AccessPaths {
         Set<String> groups = new HashSet<>();
         List<String> groupFrontier = new ArrayList<>();
         for (String relation : GRANTS) {
-            for (String[] t : select(c, relation, containers)) {
+            for (String[] t : overlay.apply(relation, containers, select(c, relation, containers))) {
                 grants.computeIfAbsent(t[0], k -> new ArrayList<>()).add(new Step(t[2], t[1], t[0]));
                 addGroup(t[2], groups, groupFrontier);
             }
@@ -169,7 +205,7 @@ public final class AccessPaths {
         while (!groupFrontier.isEmpty() && groups.size() < 10_000) {
             List<String> asked = List.copyOf(groupFrontier);
             groupFrontier.clear();
-            for (String[] t : select(c, "member", asked)) {
+            for (String[] t : overlay.apply("member", asked, select(c, "member", asked))) {
                 members.computeIfAbsent(t[0], k -> new ArrayList<>()).add(t[2]);
                 addGroup(t[2], groups, groupFrontier);
             }

@@ -255,4 +255,47 @@ class AccessExplanationIT extends IntegrationTest {
                 ((List<Map<String, Object>>) theirs.body().get("subjects"))
                         .stream().map(s -> s.get("subject")).toList());
     }
+
+    private HttpResponse<Map> whatIf(String token, Map<String, Object> question) {
+        return api.exchange(HttpRequest.POST("/v1/access/what-if", question), token);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void whatIfTellsWhoWouldGainAndLoseWithoutChangingAnything() {
+        String auditor = IDP.token("auditor", tenant, "audit:read");
+        Map<String, Object> question = Map.of(
+                "deletes", List.of(Api.tuple("group:backend#member", "member", "group:eng")),
+                "writes", List.of(Api.tuple("user:zoe", "viewer", "folder:eng-sub")),
+                "documents", List.of("design", "secret"));
+        assertEquals(
+                403,
+                whatIf(IDP.token("alice", tenant, ""), question).getStatus().getCode());
+        HttpResponse<Map> answer = whatIf(auditor, question);
+        assertEquals(200, answer.getStatus().getCode(), () -> String.valueOf(answer.getBody()));
+        List<Map<String, Object>> documents =
+                (List<Map<String, Object>>) answer.body().get("documents");
+        assertEquals("design", documents.get(0).get("documentId"));
+        assertEquals(List.of("user:zoe"), documents.get(0).get("gained"));
+        assertEquals(
+                List.of("agent:notetaker", "group:backend#member", "user:bob"),
+                documents.get(0).get("lost"),
+                "the backend group and everyone only in it");
+        assertEquals(List.of(), documents.get(1).get("gained"));
+        assertEquals(List.of(), documents.get(1).get("lost"));
+        // Nothing was written: bob still reads the document, zoe still does not.
+        assertEquals(
+                200, api.get(IDP.token("bob", tenant, ""), "design").getStatus().getCode());
+        assertEquals(
+                404, api.get(IDP.token("zoe", tenant, ""), "design").getStatus().getCode());
+        // A tuple the model does not allow is refused like in POST /v1/relationships.
+        HttpResponse<Map> bad = whatIf(
+                auditor,
+                Map.of(
+                        "writes",
+                        List.of(Api.tuple("user:zoe", "reader", "folder:eng-sub")),
+                        "documents",
+                        List.of("design")));
+        assertEquals(400, bad.getStatus().getCode());
+    }
 }
