@@ -170,6 +170,7 @@ class AuthorizationPropertiesIT extends IntegrationTest {
                     loaders.stream().map(l -> (Callable<Tenant>) l::write).toList(), 2);
             LOADING.addAndGet(System.nanoTime() - started);
             searchAndCheck(scenario, written, "before revocations", 0);
+            explainAndCheck(scenario, written, "before revocations");
             if (cachedReads()) {
                 // Again, now answered from the decisions the first round left in OpenFGA's cache.
                 searchAndCheck(scenario, written, "before revocations, warm cache", 0);
@@ -189,6 +190,7 @@ class AuthorizationPropertiesIT extends IntegrationTest {
                 sleep(Math.max(0, (expired - System.nanoTime()) / 1_000_000));
             }
             searchAndCheck(scenario, revoked, "after revocations", SEARCHES_PER_PHASE);
+            explainAndCheck(scenario, revoked, "after revocations");
             if (cachedReads()) {
                 searchAndCheck(scenario, revoked, "after revocations, warm cache", SEARCHES_PER_PHASE);
             }
@@ -220,6 +222,63 @@ class AuthorizationPropertiesIT extends IntegrationTest {
                 throw new AssertionError(
                         "searches in " + tenant.id() + " should read with " + expected + ", read with " + paths);
             }
+        }
+    }
+
+    /**
+     * Explanations against the same oracle: for one user per tenant (chosen by the scenario), every
+     * document it may view is explained by at least one path, each path a chain of the tenant's own
+     * tuples from the user (or user:*) to the document; every other document answers 404.
+     */
+    @SuppressWarnings("unchecked")
+    private static void explainAndCheck(Scenario scenario, List<Tenant> tenants, String phase) {
+        for (Tenant tenant : tenants) {
+            String user =
+                    "u" + Math.floorMod(scenario.ks().get(0) + tenant.tuples().size(), USERS);
+            String token = IDP.token(user, tenant.id(), "");
+            Set<String> visible = tenant.visibleTo("user:" + user);
+            for (int d = 0; d < tenant.documents(); d++) {
+                String id = "d" + d;
+                HttpResponse<Map> r = api.exchange(HttpRequest.GET("/v1/documents/" + id + "/access/explain"), token);
+                String where = phase + ", " + user + " on " + id + " in " + tenant.describe();
+                if (!visible.contains(id)) {
+                    assertEqualsOrFail(404, r.getStatus().getCode(), where);
+                    continue;
+                }
+                assertEqualsOrFail(200, r.getStatus().getCode(), where);
+                List<Map<String, Object>> principals =
+                        (List<Map<String, Object>>) r.body().get("principals");
+                List<List<Map<String, String>>> paths =
+                        (List<List<Map<String, String>>>) principals.get(0).get("paths");
+                if (paths.isEmpty()) {
+                    throw new AssertionError("no path explains a visible document: " + where);
+                }
+                paths.forEach(path -> assertPath(tenant, "user:" + user, id, path, where));
+            }
+        }
+    }
+
+    private static void assertEqualsOrFail(int expected, int actual, String where) {
+        if (expected != actual) {
+            throw new AssertionError("explain answered " + actual + ", expected " + expected + ": " + where);
+        }
+    }
+
+    /** Each step one of the tenant's tuples; the chain runs from the principal to the document. */
+    private static void assertPath(
+            Tenant tenant, String principal, String id, List<Map<String, String>> path, String where) {
+        String start = path.get(0).get("user");
+        boolean ok = start.equals(principal) || start.equals("user:*");
+        for (int i = 0; ok && i < path.size(); i++) {
+            Map<String, String> step = path.get(i);
+            ok = tenant.tuples().contains(new Tup(step.get("user"), step.get("relation"), step.get("object")));
+            if (ok && i + 1 < path.size()) {
+                String next = path.get(i + 1).get("user");
+                ok = next.equals(step.get("object")) || next.equals(step.get("object") + "#member");
+            }
+        }
+        if (!ok || !path.getLast().get("object").equals("document:" + id)) {
+            throw new AssertionError("invalid path " + path + ": " + where);
         }
     }
 
