@@ -369,7 +369,45 @@
     meta.append(el("code", null, result.documentId));
     if (typeof result.position === "number") meta.append(", part " + (result.position + 1));
     item.append(meta);
+    if (typeof result.documentId === "string") item.append(whyControl(result.documentId));
     return item;
+  }
+
+  /**
+   * "Why can I see this?": asks the service for the caller's own paths to the document (the same
+   * check as reading it; a document no longer visible answers 404) and shows each as a chain of
+   * tuples. Shown on demand only, one request per click.
+   */
+  function whyControl(documentId) {
+    const box = el("div", "why");
+    const button = el("button", "why-button", "Why can I see this?");
+    button.type = "button";
+    const out = el("div", "why-paths");
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      clear(out);
+      const reply = await call(
+        "GET", "v1/documents/" + encodeURIComponent(documentId) + "/access/explain", undefined, currentToken());
+      button.disabled = false;
+      if (!reply.ok || !reply.body || !Array.isArray(reply.body.principals)) {
+        out.append(el("p", "why-note", reply.status === 404
+          ? "You can no longer see this document."
+          : "The reason could not be looked up (status " + reply.status + ")."));
+        return;
+      }
+      for (const principal of reply.body.principals) {
+        const paths = Array.isArray(principal.paths) ? principal.paths : [];
+        out.append(el("p", "why-principal", String(principal.principal) + (paths.length ? "" : ": no recorded path")));
+        const list = el("ul", "why-list");
+        for (const path of paths) {
+          const steps = Array.isArray(path) ? path : [];
+          list.append(el("li", "why-path", steps.map((s) => s.user + " " + s.relation + " " + s.object).join(" → ")));
+        }
+        out.append(list);
+      }
+    });
+    box.append(button, out);
+    return box;
   }
 
   /** A source shown as a link only when it is a web address; anything else stays plain text. */

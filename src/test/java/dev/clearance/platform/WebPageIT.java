@@ -221,6 +221,32 @@ class WebPageIT extends IntegrationTest {
     }
 
     @Test
+    void eachResultSaysOnDemandWhyTheReaderMaySeeIt() {
+        pasteToken(IDP.token("alice", tenant, ""));
+        List<String> titles = search(QUERY);
+        List<WebElement> results = driver.findElements(By.cssSelector("#result-list .result"));
+        WebElement own = results.get(titles.indexOf(ALICES));
+        WebElement shared = results.get(titles.indexOf(SHARED));
+        assertTrue(own.findElements(By.cssSelector(".why-path")).isEmpty(), "reasons are shown on demand only");
+
+        own.findElement(By.cssSelector("button.why-button")).click();
+        wait.until(d -> !own.findElements(By.cssSelector(".why-path")).isEmpty());
+        assertEquals(
+                "user:alice", own.findElement(By.cssSelector(".why-principal")).getText());
+        assertEquals(
+                "user:alice viewer document:alice-roadmap",
+                own.findElement(By.cssSelector(".why-path")).getText());
+
+        shared.findElement(By.cssSelector("button.why-button")).click();
+        wait.until(d -> !shared.findElements(By.cssSelector(".why-path")).isEmpty());
+        assertEquals(
+                "user:* viewer document:lighthouse-faq",
+                shared.findElement(By.cssSelector(".why-path")).getText());
+        assertNoProblemShown();
+        assertNoContentSecurityPolicyViolations();
+    }
+
+    @Test
     void textFromDocumentsIsShownAsTextNeverAsMarkup() {
         pasteToken(IDP.token("alice", tenant, ""));
         List<String> titles = search(QUERY);
