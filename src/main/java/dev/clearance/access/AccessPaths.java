@@ -59,7 +59,7 @@ public final class AccessPaths {
      * Tuples to be written and deleted, laid over the desired state for one computation and never
      * stored: "who would reach the document if this change were made".
      */
-    public record Overlay(Set<ScopedTuple> writes, Set<ScopedTuple> deletes) {
+    public record Overlay(Set<DesiredTuple> writes, Set<DesiredTuple> deletes) {
 
         public static final Overlay NONE = new Overlay(Set.of(), Set.of());
 
@@ -71,11 +71,11 @@ public final class AccessPaths {
         List<String[]> apply(String relation, Collection<String> objects, List<String[]> stored) {
             List<String[]> out = new ArrayList<>();
             for (String[] t : stored) {
-                if (!deletes.contains(new ScopedTuple(t[2], t[1], t[0]))) {
+                if (!deletes.contains(new DesiredTuple(t[2], t[1], t[0]))) {
                     out.add(t);
                 }
             }
-            for (ScopedTuple w : writes) {
+            for (DesiredTuple w : writes) {
                 boolean present = stored.stream()
                         .anyMatch(t -> t[0].equals(w.object()) && t[1].equals(w.relation()) && t[2].equals(w.user()));
                 if (w.relation().equals(relation) && objects.contains(w.object()) && !present) {

@@ -147,12 +147,9 @@ public final class AccessSync {
     private boolean apply(AccessOutbox.Claim claim) {
         boolean[] sent = {false};
         try {
-            Set<DesiredTuple> current = new HashSet<>();
-            relationships
-                    .readByObject(claim.object())
-                    .forEach(t -> current.add(new DesiredTuple(t.user(), t.relation(), t.object())));
-            List<ScopedTuple> writes = diff(claim.desired(), current);
-            List<ScopedTuple> deletes = diff(current, claim.desired());
+            Set<DesiredTuple> current = new HashSet<>(relationships.readByObject(claim.object()));
+            List<DesiredTuple> writes = diff(claim.desired(), current);
+            List<DesiredTuple> deletes = diff(current, claim.desired());
             if (!writes.isEmpty() || !deletes.isEmpty()) {
                 changes.touch(claim.tenant());
                 // The fence before every Write request: a large change is several requests, and each
@@ -200,11 +197,8 @@ public final class AccessSync {
         }
     }
 
-    private static List<ScopedTuple> diff(Set<DesiredTuple> from, Set<DesiredTuple> minus) {
-        return from.stream()
-                .filter(t -> !minus.contains(t))
-                .map(t -> new ScopedTuple(t.user(), t.relation(), t.object()))
-                .toList();
+    private static List<DesiredTuple> diff(Set<DesiredTuple> from, Set<DesiredTuple> minus) {
+        return from.stream().filter(t -> !minus.contains(t)).toList();
     }
 
     private static Duration backoff(int attempts) {

@@ -77,8 +77,7 @@ public final class Reconciler {
         fga.readAll(page -> page.forEach(t -> {
             if (MANAGED.matcher(t.object()).matches()) {
                 tuples[0]++;
-                actual.computeIfAbsent(t.object(), o -> new HashSet<>())
-                        .add(new DesiredTuple(t.user(), t.relation(), t.object()));
+                actual.computeIfAbsent(t.object(), o -> new HashSet<>()).add(t);
             }
         }));
         Map<String, ReconcileState.ObjectState> after = state.objects();

@@ -40,19 +40,18 @@ public final class RelationshipService {
 
     public Applied change(Caller caller, List<Relationship> writes, List<Relationship> deletes, String managedBy) {
         caller.requireScope(Scopes.RELATIONSHIPS_WRITE);
-        List<ScopedTuple> scopedWrites = scope(caller, writes, "writes");
-        List<ScopedTuple> scopedDeletes = scope(caller, deletes, "deletes");
-        Set<ScopedTuple> written = new HashSet<>(scopedWrites);
+        List<DesiredTuple> scopedWrites = scope(caller, writes, "writes");
+        List<DesiredTuple> scopedDeletes = scope(caller, deletes, "deletes");
+        Set<DesiredTuple> written = new HashSet<>(scopedWrites);
         for (int i = 0; i < scopedDeletes.size(); i++) {
             if (written.contains(scopedDeletes.get(i))) {
                 throw new InvalidRelationshipException(List.of(new Problem.FieldError(
                         "deletes[" + i + "]", "the same tuple is also in writes; send one or the other")));
             }
         }
-        List<DesiredTuple> writing = toDesired(scopedWrites);
-        List<DesiredTuple> deleting = toDesired(scopedDeletes);
-        adoptFirst(caller.tenant(), writing, deleting);
-        Map<String, DesiredState.Version> changed = desired.change(caller.tenant(), writing, deleting, managedBy);
+        adoptFirst(caller.tenant(), scopedWrites, scopedDeletes);
+        Map<String, DesiredState.Version> changed =
+                desired.change(caller.tenant(), scopedWrites, scopedDeletes, managedBy);
         if (!changed.isEmpty() && !sync.syncNow(changed.keySet())) {
             throw new AccessChangePendingException();
         }
@@ -69,25 +68,18 @@ public final class RelationshipService {
         writes.forEach(t -> objects.add(t.object()));
         deletes.forEach(t -> objects.add(t.object()));
         adoption.awaiting(objects).forEach((object, known) -> {
-            Set<DesiredTuple> held = new HashSet<>();
-            fga.readByObject(object).forEach(t -> held.add(new DesiredTuple(t.user(), t.relation(), t.object())));
+            Set<DesiredTuple> held = new HashSet<>(fga.readByObject(object));
             adoption.adopt(object, tenant, known, held);
         });
     }
 
-    private List<ScopedTuple> scope(Caller caller, List<Relationship> relationships, String field) {
-        List<ScopedTuple> scoped = new ArrayList<>(relationships.size());
+    private List<DesiredTuple> scope(Caller caller, List<Relationship> relationships, String field) {
+        List<DesiredTuple> scoped = new ArrayList<>(relationships.size());
         for (int i = 0; i < relationships.size(); i++) {
             Relationship r = relationships.get(i);
             scoped.add(scoper.scope(caller.tenant(), r, field + "[" + i + "]"));
         }
         // The same tuple twice in one change means it once.
         return List.copyOf(new LinkedHashSet<>(scoped));
-    }
-
-    private static List<DesiredTuple> toDesired(List<ScopedTuple> tuples) {
-        return tuples.stream()
-                .map(t -> new DesiredTuple(t.user(), t.relation(), t.object()))
-                .toList();
     }
 }

@@ -45,7 +45,7 @@ public final class RelationshipStore {
      * it asked to remove but gained none it asked to add, never the other way round, and sending the
      * same change again completes it (duplicates and missing tuples are ignored).
      */
-    public void write(List<ScopedTuple> writes, List<ScopedTuple> deletes) {
+    public void write(List<DesiredTuple> writes, List<DesiredTuple> deletes) {
         write(writes, deletes, () -> {});
     }
 
@@ -53,12 +53,12 @@ public final class RelationshipStore {
      * As {@link #write(List, List)}, running {@code beforeEachCall} before each Write request (the
      * sync's fence: it throws when this worker may no longer write the object).
      */
-    public void write(List<ScopedTuple> writes, List<ScopedTuple> deletes, Runnable beforeEachCall) {
+    public void write(List<DesiredTuple> writes, List<DesiredTuple> deletes, Runnable beforeEachCall) {
         FgaStore.Resolved resolved = store.current();
         int total = deletes.size() + writes.size();
         for (int from = 0; from < total; from += MAX_PER_WRITE) {
             int to = Math.min(total, from + MAX_PER_WRITE);
-            List<ScopedTuple> d = deletes.subList(Math.min(from, deletes.size()), Math.min(to, deletes.size()));
+            List<DesiredTuple> d = deletes.subList(Math.min(from, deletes.size()), Math.min(to, deletes.size()));
             List<TupleKey> w =
                     writes.subList(Math.max(0, from - deletes.size()), Math.max(0, to - deletes.size())).stream()
                             .map(RelationshipStore::toKey)
@@ -81,18 +81,18 @@ public final class RelationshipStore {
     }
 
     /** Every tuple whose object is {@code object} (e.g. all grants of one document). */
-    public List<ScopedTuple> readByObject(String object) {
-        List<ScopedTuple> keys = new ArrayList<>();
+    public List<DesiredTuple> readByObject(String object) {
+        List<DesiredTuple> keys = new ArrayList<>();
         read(new ReadRequestTupleKey()._object(object), keys::addAll);
         return keys;
     }
 
     /** Every tuple of the store, page by page (the reconciler's view of OpenFGA). */
-    public void readAll(java.util.function.Consumer<List<ScopedTuple>> pages) {
+    public void readAll(java.util.function.Consumer<List<DesiredTuple>> pages) {
         read(null, pages);
     }
 
-    private void read(ReadRequestTupleKey filter, java.util.function.Consumer<List<ScopedTuple>> pages) {
+    private void read(ReadRequestTupleKey filter, java.util.function.Consumer<List<DesiredTuple>> pages) {
         FgaStore.Resolved resolved = store.current();
         String token = null;
         do {
@@ -107,24 +107,24 @@ public final class RelationshipStore {
                     .read(resolved.storeId(), request)
                     .get(timeoutMillis(), TimeUnit.MILLISECONDS)
                     .getData());
-            List<ScopedTuple> keys = new ArrayList<>(page.getTuples().size());
+            List<DesiredTuple> keys = new ArrayList<>(page.getTuples().size());
             for (Tuple tuple : page.getTuples()) {
                 TupleKey key = tuple.getKey();
-                keys.add(new ScopedTuple(key.getUser(), key.getRelation(), key.getObject()));
+                keys.add(new DesiredTuple(key.getUser(), key.getRelation(), key.getObject()));
             }
             pages.accept(keys);
             token = page.getContinuationToken();
         } while (token != null && !token.isEmpty());
     }
 
-    private static TupleKeyWithoutCondition withoutCondition(ScopedTuple t) {
+    private static TupleKeyWithoutCondition withoutCondition(DesiredTuple t) {
         return new TupleKeyWithoutCondition()
                 .user(t.user())
                 .relation(t.relation())
                 ._object(t.object());
     }
 
-    private static TupleKey toKey(ScopedTuple t) {
+    private static TupleKey toKey(DesiredTuple t) {
         return new TupleKey().user(t.user()).relation(t.relation())._object(t.object());
     }
 

@@ -43,7 +43,7 @@ public final class TupleScoper {
         return ObjectIds.problem(type, tenant, id, limits.idMaxLength());
     }
 
-    public ScopedTuple scope(String tenant, Relationship relationship, String field) {
+    public DesiredTuple scope(String tenant, Relationship relationship, String field) {
         List<Problem.FieldError> errors = new ArrayList<>();
         Ref object = parse(tenant, relationship.object(), field + ".object", errors);
         Ref user = parse(tenant, relationship.user(), field + ".user", errors);
@@ -57,7 +57,7 @@ public final class TupleScoper {
         if (!errors.isEmpty()) {
             throw new InvalidRelationshipException(errors);
         }
-        return new ScopedTuple(user.scoped(tenant), relationship.relation(), object.scoped(tenant));
+        return new DesiredTuple(user.scoped(tenant), relationship.relation(), object.scoped(tenant));
     }
 
     /** Tenant-relative form of a stored subject, e.g. {@code group:acme/eng#member → group:eng#member}. */

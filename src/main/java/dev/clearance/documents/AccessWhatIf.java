@@ -1,9 +1,9 @@
 package dev.clearance.documents;
 
 import dev.clearance.access.AccessPaths;
+import dev.clearance.access.DesiredTuple;
 import dev.clearance.access.ObjectIds;
 import dev.clearance.access.Relationship;
-import dev.clearance.access.ScopedTuple;
 import dev.clearance.access.TupleScoper;
 import dev.clearance.contract.Scopes;
 import dev.clearance.identity.Caller;
@@ -76,8 +76,8 @@ public final class AccessWhatIf {
         return new Answer(out);
     }
 
-    private Set<ScopedTuple> scoped(String tenant, @Nullable List<Relationship> tuples, String field) {
-        Set<ScopedTuple> out = new LinkedHashSet<>();
+    private Set<DesiredTuple> scoped(String tenant, @Nullable List<Relationship> tuples, String field) {
+        Set<DesiredTuple> out = new LinkedHashSet<>();
         if (tuples != null) {
             for (int i = 0; i < tuples.size(); i++) {
                 out.add(scoper.scope(tenant, tuples.get(i), field + "[" + i + "]"));

@@ -3,7 +3,6 @@ package dev.clearance.documents;
 import dev.clearance.access.DesiredTuple;
 import dev.clearance.access.ObjectIds;
 import dev.clearance.access.Relationship;
-import dev.clearance.access.ScopedTuple;
 import dev.clearance.access.TupleScoper;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -33,8 +32,7 @@ final class DocumentGrants {
         add(grants, "owners", input.ownersOrEmpty(), "owner", object);
         List<DesiredTuple> desired = new ArrayList<>();
         for (Map.Entry<String, Relationship> grant : grants.entrySet()) {
-            ScopedTuple t = scoper.scope(tenant, grant.getValue(), grant.getKey());
-            desired.add(new DesiredTuple(t.user(), t.relation(), t.object()));
+            desired.add(scoper.scope(tenant, grant.getValue(), grant.getKey()));
         }
         return desired.stream().distinct().toList();
     }

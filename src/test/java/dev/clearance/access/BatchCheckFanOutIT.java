@@ -61,7 +61,7 @@ class BatchCheckFanOutIT extends IntegrationTest {
         context.getBean(RelationshipStore.class)
                 .write(
                         allowed.stream()
-                                .map(d -> new ScopedTuple(
+                                .map(d -> new DesiredTuple(
                                         "user:" + caller.userId(), "viewer", ObjectIds.scoped("document", tenant, d)))
                                 .toList(),
                         List.of());

@@ -91,7 +91,7 @@ class ReconcilerIT extends IntegrationTest {
     @Test
     void aWipedStoreIsRebuiltFromTheDesiredState() throws Exception {
         assertResultsMatchTheOracle();
-        List<dev.clearance.access.ScopedTuple> ours = new ArrayList<>();
+        List<dev.clearance.access.DesiredTuple> ours = new ArrayList<>();
         fga.readAll(page -> page.stream()
                 .filter(t -> t.object().contains(":" + tenant + "/"))
                 .forEach(ours::add));
@@ -109,13 +109,13 @@ class ReconcilerIT extends IntegrationTest {
     @Test
     void aTupleAddedBehindTheServicesBackIsRemovedAndReported() throws Exception {
         String salaries = "document:" + tenant + "/salaries";
-        fga.write(List.of(new ScopedTuple("user:mallory", "viewer", salaries)), List.of());
+        fga.write(List.of(new DesiredTuple("user:mallory", "viewer", salaries)), List.of());
         assertEquals(List.of("handbook", "salaries"), search("mallory"), "the out-of-band grant took effect");
 
         Map<?, ?> result = reconcile();
         assertEquals(1, ((Map<?, ?>) result.get("drift")).get("extra"), "drift found: " + result);
         assertEquals(List.of("handbook"), search("mallory"));
-        assertTrue(!fga.readByObject(salaries).contains(new ScopedTuple("user:mallory", "viewer", salaries)));
+        assertTrue(!fga.readByObject(salaries).contains(new DesiredTuple("user:mallory", "viewer", salaries)));
         List<Map> drift = client.toBlocking()
                 .retrieve(
                         HttpRequest.GET("/v1/admin/access/drift").bearerAuth(operator),
@@ -136,7 +136,7 @@ class ReconcilerIT extends IntegrationTest {
         put("legacy", Map.of("viewers", List.of("user:dave")));
         String legacy = "document:" + tenant + "/legacy";
         String group = "group:" + tenant + "/old-team";
-        fga.write(List.of(new ScopedTuple("user:erin", "member", group)), List.of());
+        fga.write(List.of(new DesiredTuple("user:erin", "member", group)), List.of());
         sql("UPDATE access_objects SET adopt = true WHERE object = '" + legacy + "'");
         sql("DELETE FROM desired_tuples WHERE object = '" + legacy + "'");
         sql("UPDATE access_adoption SET pending = true");
@@ -147,7 +147,7 @@ class ReconcilerIT extends IntegrationTest {
                 AccessRows.desired(dataSource, tenant).contains(new AccessOracle.Tuple("user:dave", "viewer", legacy)));
         assertTrue(
                 AccessRows.desired(dataSource, tenant).contains(new AccessOracle.Tuple("user:erin", "member", group)));
-        assertTrue(fga.readByObject(group).contains(new ScopedTuple("user:erin", "member", group)));
+        assertTrue(fga.readByObject(group).contains(new DesiredTuple("user:erin", "member", group)));
         assertTrue(search("dave").contains("legacy"));
         assertEquals(List.of("false"), List.of(String.valueOf(queryBoolean("SELECT pending FROM access_adoption"))));
     }
@@ -171,7 +171,7 @@ class ReconcilerIT extends IntegrationTest {
     @Test
     void theOperatorEndpointStartsAReconciliationInTheBackground() throws Exception {
         String roadmap = "document:" + tenant + "/roadmap";
-        ScopedTuple parent = new ScopedTuple("folder:" + tenant + "/plans", "parent", roadmap);
+        DesiredTuple parent = new DesiredTuple("folder:" + tenant + "/plans", "parent", roadmap);
         fga.write(List.of(), List.of(parent));
         HttpResponse<Map> started = api.exchange(HttpRequest.POST("/v1/admin/access/reconcile", Map.of()), operator);
         assertEquals(202, started.getStatus().getCode());
@@ -227,8 +227,8 @@ class ReconcilerIT extends IntegrationTest {
         }
     }
 
-    private Set<ScopedTuple> currentTuples() {
-        Set<ScopedTuple> out = new HashSet<>();
+    private Set<DesiredTuple> currentTuples() {
+        Set<DesiredTuple> out = new HashSet<>();
         fga.readAll(page -> page.stream()
                 .filter(t -> t.object().contains(":" + tenant + "/"))
                 .forEach(out::add));

@@ -38,16 +38,16 @@ class TupleScoperTest {
     @Test
     void objectsAndGroupsAreTenantScopedButPrincipalsAreGlobal() {
         assertEquals(
-                new ScopedTuple("group:acme/eng#member", "viewer", "folder:acme/eng"),
+                new DesiredTuple("group:acme/eng#member", "viewer", "folder:acme/eng"),
                 scoper.scope("acme", new Relationship("group:eng#member", "viewer", "folder:eng"), "w"));
         assertEquals(
-                new ScopedTuple("user:bob", "member", "group:acme/eng"),
+                new DesiredTuple("user:bob", "member", "group:acme/eng"),
                 scoper.scope("acme", new Relationship("user:bob", "member", "group:eng"), "w"));
         assertEquals(
-                new ScopedTuple("user:*", "viewer", "document:acme/handbook"),
+                new DesiredTuple("user:*", "viewer", "document:acme/handbook"),
                 scoper.scope("acme", new Relationship("user:*", "viewer", "document:handbook"), "w"));
         assertEquals(
-                new ScopedTuple("folder:acme/eng", "parent", "folder:acme/eng-design"),
+                new DesiredTuple("folder:acme/eng", "parent", "folder:acme/eng-design"),
                 scoper.scope("acme", new Relationship("folder:eng", "parent", "folder:eng-design"), "w"));
     }
 

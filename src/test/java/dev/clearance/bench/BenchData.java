@@ -1,8 +1,8 @@
 package dev.clearance.bench;
 
+import dev.clearance.access.DesiredTuple;
 import dev.clearance.access.ObjectIds;
 import dev.clearance.access.RelationshipStore;
-import dev.clearance.access.ScopedTuple;
 import dev.clearance.chunk.Chunk;
 import dev.clearance.chunk.Chunker;
 import dev.clearance.embed.Embedder;
@@ -174,24 +174,24 @@ public final class BenchData implements BenchRows.Corpus {
 
     /** The tuples that implement {@link #mayView}, tenant-scoped as the service stores them. */
     @Override
-    public List<ScopedTuple> tuples() {
-        List<ScopedTuple> tuples = new ArrayList<>();
+    public List<DesiredTuple> tuples() {
+        List<DesiredTuple> tuples = new ArrayList<>();
         String everyone = ObjectIds.scoped("group", TENANT, "everyone");
-        tuples.add(new ScopedTuple("user:" + Audience.ALL.user, "member", everyone));
+        tuples.add(new DesiredTuple("user:" + Audience.ALL.user, "member", everyone));
         for (int f = 0; f < FOLDERS; f++) {
             String folder = ObjectIds.scoped("folder", TENANT, folderId(f));
-            tuples.add(new ScopedTuple(everyone + "#member", "viewer", folder));
+            tuples.add(new DesiredTuple(everyone + "#member", "viewer", folder));
             if (f < 10) {
-                tuples.add(new ScopedTuple("user:" + Audience.TEN.user, "viewer", folder));
+                tuples.add(new DesiredTuple("user:" + Audience.TEN.user, "viewer", folder));
             } else if (f == 10) {
-                tuples.add(new ScopedTuple("user:" + Audience.ONE.user, "viewer", folder));
+                tuples.add(new DesiredTuple("user:" + Audience.ONE.user, "viewer", folder));
             }
         }
         for (int d = 0; d < shape.documents(); d++) {
             String document = ObjectIds.scoped("document", TENANT, id(d));
-            tuples.add(new ScopedTuple(ObjectIds.scoped("folder", TENANT, folderId(d % FOLDERS)), "parent", document));
+            tuples.add(new DesiredTuple(ObjectIds.scoped("folder", TENANT, folderId(d % FOLDERS)), "parent", document));
             if (d % FOLDERS == 11 && d / FOLDERS < 10) {
-                tuples.add(new ScopedTuple("user:" + Audience.TENTH.user, "viewer", document));
+                tuples.add(new DesiredTuple("user:" + Audience.TENTH.user, "viewer", document));
             }
         }
         return tuples;

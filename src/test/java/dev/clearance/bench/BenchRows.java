@@ -1,7 +1,7 @@
 package dev.clearance.bench;
 
+import dev.clearance.access.DesiredTuple;
 import dev.clearance.access.RelationshipStore;
-import dev.clearance.access.ScopedTuple;
 import java.io.IOException;
 import java.io.StringReader;
 import java.sql.Connection;
@@ -54,7 +54,7 @@ final class BenchRows {
         int dimension();
 
         /** The grants of the corpus, tenant-scoped as the service stores them. */
-        List<ScopedTuple> tuples();
+        List<DesiredTuple> tuples();
     }
 
     private BenchRows() {}
@@ -81,7 +81,7 @@ final class BenchRows {
         }
         for (Corpus corpus : corpora) {
             long writing = System.nanoTime();
-            List<ScopedTuple> tuples = corpus.tuples();
+            List<DesiredTuple> tuples = corpus.tuples();
             relationships.write(tuples, List.of());
             recordDesiredState(dataSource, corpus.tenant(), tuples);
             System.out.printf(
@@ -94,10 +94,10 @@ final class BenchRows {
      * The tuples as the service's desired state (version 1, synced, as the copied documents), so the
      * reconciler sees them as intended instead of removing them as written behind its back.
      */
-    static void recordDesiredState(DataSource dataSource, String tenant, List<ScopedTuple> tuples) {
-        String[] objects = tuples.stream().map(ScopedTuple::object).toArray(String[]::new);
-        String[] relations = tuples.stream().map(ScopedTuple::relation).toArray(String[]::new);
-        String[] subjects = tuples.stream().map(ScopedTuple::user).toArray(String[]::new);
+    static void recordDesiredState(DataSource dataSource, String tenant, List<DesiredTuple> tuples) {
+        String[] objects = tuples.stream().map(DesiredTuple::object).toArray(String[]::new);
+        String[] relations = tuples.stream().map(DesiredTuple::relation).toArray(String[]::new);
+        String[] subjects = tuples.stream().map(DesiredTuple::user).toArray(String[]::new);
         try (Connection c = dataSource.getConnection();
                 PreparedStatement objectRows = c.prepareStatement("""
                         INSERT INTO access_objects (object, tenant, version, synced_version)

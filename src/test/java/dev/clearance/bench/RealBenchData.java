@@ -1,8 +1,8 @@
 package dev.clearance.bench;
 
+import dev.clearance.access.DesiredTuple;
 import dev.clearance.access.ObjectIds;
 import dev.clearance.access.RelationshipStore;
-import dev.clearance.access.ScopedTuple;
 import dev.clearance.embed.Embedder;
 import io.micronaut.context.ApplicationContext;
 import java.nio.file.Path;
@@ -212,38 +212,38 @@ public final class RealBenchData implements BenchRows.Corpus {
     }
 
     @Override
-    public List<ScopedTuple> tuples() {
-        List<ScopedTuple> tuples = new ArrayList<>();
+    public List<DesiredTuple> tuples() {
+        List<DesiredTuple> tuples = new ArrayList<>();
         String everyone = group("everyone");
         for (int f = 0; f < FOLDERS; f++) {
             String folder = ObjectIds.scoped("folder", tenant, BenchData.folderId(f));
-            tuples.add(new ScopedTuple(everyone + "#member", "viewer", folder));
-            tuples.add(new ScopedTuple(group("dept-" + f / 10) + "#member", "viewer", folder));
-            tuples.add(new ScopedTuple(group("team-" + BenchData.folderId(f)) + "#member", "viewer", folder));
+            tuples.add(new DesiredTuple(everyone + "#member", "viewer", folder));
+            tuples.add(new DesiredTuple(group("dept-" + f / 10) + "#member", "viewer", folder));
+            tuples.add(new DesiredTuple(group("team-" + BenchData.folderId(f)) + "#member", "viewer", folder));
         }
         for (int u = 0; u < USERS; u++) {
             String user = "user:" + user(u);
             switch (share(u)) {
-                case ALL -> tuples.add(new ScopedTuple(user, "member", everyone));
-                case TEN -> tuples.add(new ScopedTuple(user, "member", group("dept-" + department(u))));
+                case ALL -> tuples.add(new DesiredTuple(user, "member", everyone));
+                case TEN -> tuples.add(new DesiredTuple(user, "member", group("dept-" + department(u))));
                 case ONE -> {
                     String folder = BenchData.folderId((u / 4) % FOLDERS);
                     if ((u / 4) % 2 == 0) {
-                        tuples.add(new ScopedTuple(user, "member", group("team-" + folder)));
+                        tuples.add(new DesiredTuple(user, "member", group("team-" + folder)));
                     } else {
-                        tuples.add(new ScopedTuple(user, "viewer", ObjectIds.scoped("folder", tenant, folder)));
+                        tuples.add(new DesiredTuple(user, "viewer", ObjectIds.scoped("folder", tenant, folder)));
                     }
                 }
                 case TENTH -> {
                     for (int d : direct[u]) {
-                        tuples.add(
-                                new ScopedTuple(user, "viewer", ObjectIds.scoped("document", tenant, BenchData.id(d))));
+                        tuples.add(new DesiredTuple(
+                                user, "viewer", ObjectIds.scoped("document", tenant, BenchData.id(d))));
                     }
                 }
             }
         }
         for (int d = 0; d < documents; d++) {
-            tuples.add(new ScopedTuple(
+            tuples.add(new DesiredTuple(
                     ObjectIds.scoped("folder", tenant, folder(d)),
                     "parent",
                     ObjectIds.scoped("document", tenant, BenchData.id(d))));

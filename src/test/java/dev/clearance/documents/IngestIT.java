@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clearance.access.DesiredTuple;
 import dev.clearance.access.RelationshipStore;
-import dev.clearance.access.ScopedTuple;
 import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.IntegrationTest;
 import dev.clearance.testsupport.RealServers;
@@ -169,7 +169,7 @@ class IngestIT extends IntegrationTest {
         }
         // Even if the grant itself reached OpenFGA, the text stays hidden until the outbox confirms it.
         relationships.write(
-                List.of(new ScopedTuple("user:alice", "viewer", "document:" + tenant + "/board-minutes")), List.of());
+                List.of(new DesiredTuple("user:alice", "viewer", "document:" + tenant + "/board-minutes")), List.of());
         assertTrue(!api.searchIds(alice, "board approved merger", 10).contains("board-minutes"));
         assertEquals(404, api.get(alice, "board-minutes").getStatus().getCode());
 

@@ -3,8 +3,8 @@ package dev.clearance.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clearance.access.DesiredTuple;
 import dev.clearance.access.RelationshipStore;
-import dev.clearance.access.ScopedTuple;
 import dev.clearance.access.TupleScoper;
 import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.IntegrationTest;
@@ -130,7 +130,7 @@ class IngestJobKillIT extends IntegrationTest {
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     List<String> tuples = new ArrayList<>();
-                    for (ScopedTuple t : relationships.readByObject("document:" + jobTenant + "/" + rs.getString(1))) {
+                    for (DesiredTuple t : relationships.readByObject("document:" + jobTenant + "/" + rs.getString(1))) {
                         tuples.add(TupleScoper.unscope(jobTenant, t.user()) + " " + t.relation());
                     }
                     tuples.sort(null);
