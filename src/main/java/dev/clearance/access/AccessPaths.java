@@ -107,13 +107,21 @@ public final class AccessPaths {
     }
 
     /**
-     * The paths by which {@code principal} ({@code user:alice}, {@code agent:bot}) may view the
-     * document: its own, and for a user those of {@code user:*}. Empty when the desired state grants
-     * nothing (a document not yet synced, or a tuple written straight into OpenFGA).
+     * The paths by which each of {@code principals} ({@code user:alice}, {@code agent:bot}) may view
+     * the document: its own, and for a user those of {@code user:*}, from one read of the tuples.
+     * Empty for a principal the desired state grants nothing (a document not yet synced, or a tuple
+     * written straight into OpenFGA).
      */
-    public List<List<Step>> pathsFor(String tenant, String documentId, String principal) {
+    public Map<String, List<List<Step>>> pathsFor(String tenant, String documentId, List<String> principals) {
+        List<Reach> reaches = reaches(tenant, documentId);
+        Map<String, List<List<Step>>> out = new LinkedHashMap<>();
+        principals.forEach(p -> out.put(p, pathsOf(reaches, p)));
+        return out;
+    }
+
+    private static List<List<Step>> pathsOf(List<Reach> reaches, String principal) {
         List<List<Step>> out = new ArrayList<>();
-        for (Reach reach : reaches(tenant, documentId)) {
+        for (Reach reach : reaches) {
             if (reach.subject().equals(principal)
                     || (reach.subject().equals("user:*") && principal.startsWith("user:"))) {
                 out.addAll(reach.paths());

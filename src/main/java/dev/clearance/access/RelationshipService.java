@@ -4,9 +4,7 @@ import dev.clearance.contract.Scopes;
 import dev.clearance.identity.Caller;
 import dev.clearance.platform.Problem;
 import jakarta.inject.Singleton;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,8 +38,8 @@ public final class RelationshipService {
 
     public Applied change(Caller caller, List<Relationship> writes, List<Relationship> deletes, String managedBy) {
         caller.requireScope(Scopes.RELATIONSHIPS_WRITE);
-        List<DesiredTuple> scopedWrites = scope(caller, writes, "writes");
-        List<DesiredTuple> scopedDeletes = scope(caller, deletes, "deletes");
+        List<DesiredTuple> scopedWrites = scoper.scopeAll(caller.tenant(), writes, "writes");
+        List<DesiredTuple> scopedDeletes = scoper.scopeAll(caller.tenant(), deletes, "deletes");
         Set<DesiredTuple> written = new HashSet<>(scopedWrites);
         for (int i = 0; i < scopedDeletes.size(); i++) {
             if (written.contains(scopedDeletes.get(i))) {
@@ -71,15 +69,5 @@ public final class RelationshipService {
             Set<DesiredTuple> held = new HashSet<>(fga.readByObject(object));
             adoption.adopt(object, tenant, known, held);
         });
-    }
-
-    private List<DesiredTuple> scope(Caller caller, List<Relationship> relationships, String field) {
-        List<DesiredTuple> scoped = new ArrayList<>(relationships.size());
-        for (int i = 0; i < relationships.size(); i++) {
-            Relationship r = relationships.get(i);
-            scoped.add(scoper.scope(caller.tenant(), r, field + "[" + i + "]"));
-        }
-        // The same tuple twice in one change means it once.
-        return List.copyOf(new LinkedHashSet<>(scoped));
     }
 }

@@ -8,6 +8,7 @@ import dev.openfga.sdk.api.model.RelationReference;
 import dev.openfga.sdk.api.model.TypeDefinition;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,6 +42,18 @@ public final class TupleScoper {
      */
     public String localIdProblem(String type, String tenant, String id) {
         return ObjectIds.problem(type, tenant, id, limits.idMaxLength());
+    }
+
+    /**
+     * Every relationship of a request, scoped; a refusal names its place ({@code writes[2].user}).
+     * The same tuple twice means it once.
+     */
+    public List<DesiredTuple> scopeAll(String tenant, List<Relationship> relationships, String field) {
+        Set<DesiredTuple> scoped = new LinkedHashSet<>();
+        for (int i = 0; i < relationships.size(); i++) {
+            scoped.add(scope(tenant, relationships.get(i), field + "[" + i + "]"));
+        }
+        return List.copyOf(scoped);
     }
 
     public DesiredTuple scope(String tenant, Relationship relationship, String field) {

@@ -1,7 +1,6 @@
 package dev.clearance.documents;
 
 import dev.clearance.access.AccessPaths;
-import dev.clearance.access.DesiredTuple;
 import dev.clearance.access.ObjectIds;
 import dev.clearance.access.Relationship;
 import dev.clearance.access.TupleScoper;
@@ -65,7 +64,8 @@ public final class AccessWhatIf {
             }
         }
         AccessPaths.Overlay overlay = new AccessPaths.Overlay(
-                scoped(tenant, question.writes(), "writes"), scoped(tenant, question.deletes(), "deletes"));
+                Set.copyOf(scoper.scopeAll(tenant, orEmpty(question.writes()), "writes")),
+                Set.copyOf(scoper.scopeAll(tenant, orEmpty(question.deletes()), "deletes")));
         List<Change> out = new ArrayList<>();
         for (String id : new LinkedHashSet<>(ids)) {
             boolean exists = documents.find(tenant, id).isPresent();
@@ -76,14 +76,8 @@ public final class AccessWhatIf {
         return new Answer(out);
     }
 
-    private Set<DesiredTuple> scoped(String tenant, @Nullable List<Relationship> tuples, String field) {
-        Set<DesiredTuple> out = new LinkedHashSet<>();
-        if (tuples != null) {
-            for (int i = 0; i < tuples.size(); i++) {
-                out.add(scoper.scope(tenant, tuples.get(i), field + "[" + i + "]"));
-            }
-        }
-        return out;
+    private static List<Relationship> orEmpty(@Nullable List<Relationship> tuples) {
+        return tuples == null ? List.of() : tuples;
     }
 
     private static Set<String> subjects(List<AccessPaths.Reach> reaches) {

@@ -61,10 +61,11 @@ public final class DocumentAccess {
     public Explanation explain(Caller caller, String id, RequestRef request) {
         // Checked and audited exactly like a GET: 404 unless OpenFGA allows every principal.
         lookup.get(caller, id, request, "access.explain");
+        List<String> principals =
+                caller.principals().stream().map(Principal::subject).toList();
         List<PrincipalPaths> out = new ArrayList<>();
-        for (Principal principal : caller.principals()) {
-            out.add(new PrincipalPaths(principal.subject(), paths.pathsFor(caller.tenant(), id, principal.subject())));
-        }
+        paths.pathsFor(caller.tenant(), id, principals)
+                .forEach((principal, found) -> out.add(new PrincipalPaths(principal, found)));
         return new Explanation(id, out, fga.current().modelId());
     }
 
