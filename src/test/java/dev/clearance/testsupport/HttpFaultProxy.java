@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,6 +54,8 @@ public final class HttpFaultProxy implements AutoCloseable {
     private volatile Duration conditionalDelay = Duration.ZERO;
     private volatile Duration answerDelay = Duration.ZERO;
     private final AtomicInteger received = new AtomicInteger();
+    // Not HttpExchange attributes: the JDK server keeps those per context, shared by all exchanges.
+    private final Set<HttpExchange> unanswered = ConcurrentHashMap.newKeySet();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
 
@@ -175,6 +178,7 @@ public final class HttpFaultProxy implements AutoCloseable {
         if (matching) {
             received.incrementAndGet();
             maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            unanswered.add(exchange);
         }
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
@@ -205,9 +209,18 @@ public final class HttpFaultProxy implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            if (matching) {
-                inFlight.decrementAndGet();
-            }
+            landed(exchange);
+        }
+    }
+
+    /**
+     * A request stops counting as in flight the moment its answer starts on the way back, not when
+     * this handler returns: the client may read the answer and send its next request before then,
+     * which would count one request twice and report more in flight than the client ever had.
+     */
+    private void landed(HttpExchange exchange) {
+        if (unanswered.remove(exchange)) {
+            inFlight.decrementAndGet();
         }
     }
 
@@ -222,7 +235,7 @@ public final class HttpFaultProxy implements AutoCloseable {
         return remaining.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? current : null;
     }
 
-    private static void answerError(HttpExchange exchange, Fault fault) throws IOException {
+    private void answerError(HttpExchange exchange, Fault fault) throws IOException {
         String code = switch (fault.status()) {
             case 429 -> "rate_limit_exceeded";
             case 400 -> "validation_error";
@@ -233,6 +246,7 @@ public final class HttpFaultProxy implements AutoCloseable {
         if (fault.retryAfter() != null) {
             exchange.getResponseHeaders().set("Retry-After", fault.retryAfter());
         }
+        landed(exchange);
         exchange.sendResponseHeaders(fault.status(), json.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(json);
@@ -269,10 +283,12 @@ public final class HttpFaultProxy implements AutoCloseable {
         try {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
+            landed(exchange);
             exchange.sendResponseHeaders(502, -1);
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            landed(exchange);
             exchange.sendResponseHeaders(502, -1);
             return;
         }
@@ -290,6 +306,7 @@ public final class HttpFaultProxy implements AutoCloseable {
             }
         });
         byte[] answer = response.body();
+        landed(exchange);
         exchange.sendResponseHeaders(response.statusCode(), answer.length == 0 ? -1 : answer.length);
         if (answer.length > 0) {
             try (OutputStream out = exchange.getResponseBody()) {
