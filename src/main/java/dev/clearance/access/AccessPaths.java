@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import javax.sql.DataSource;
 
 /**
@@ -26,15 +27,12 @@ import javax.sql.DataSource;
  *
  * <p>All tuples a document's paths can use are read in one repeatable-read transaction (its folder
  * chain, the grants on it, the groups below those grants), so the paths are one consistent view.
- * Enumeration is bounded: at most {@link #MAX_PATHS} paths per subject and {@link #MAX_DEPTH} steps.
+ * Enumeration is bounded: at most {@link #MAX_PATHS} paths per subject and 32 steps ({@link AccessGraph}).
  */
 @Singleton
 public final class AccessPaths {
 
-    static final int MAX_PATHS = 10;
-    static final int MAX_DEPTH = 32;
-
-    private static final Set<String> GRANTS = Set.of("owner", "editor", "viewer");
+    static final int MAX_PATHS = AccessGraph.MAX_PATHS;
 
     /** One tuple of a path, with tenant-relative ids as the HTTP API writes them. */
     @Serdeable
@@ -88,22 +86,12 @@ public final class AccessPaths {
 
     /** As {@link #reaches(String, String)}, with {@code overlay} laid over the stored tuples. */
     public List<Reach> reaches(String tenant, String documentId, Overlay overlay) {
-        Tuples tuples = Jdbc.inTransaction(dataSource, c -> {
+        AccessGraph graph = Jdbc.inTransaction(dataSource, c -> {
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             c.setReadOnly(true);
             return load(c, ObjectIds.document(tenant, documentId), overlay);
         });
-        Map<String, List<List<Step>>> found = new LinkedHashMap<>();
-        tuples.walk(ObjectIds.document(tenant, documentId), new ArrayList<>(), new HashSet<>(), found);
-        return found.entrySet().stream()
-                .map(e -> new Reach(
-                        TupleScoper.unscope(tenant, e.getKey()),
-                        e.getValue().stream()
-                                .sorted(Comparator.comparingInt(List::size))
-                                .map(path -> relative(tenant, path))
-                                .toList()))
-                .sorted(Comparator.comparing(Reach::subject))
-                .toList();
+        return graph.reaches(tenant, ObjectIds.document(tenant, documentId));
     }
 
     /**
@@ -131,94 +119,39 @@ public final class AccessPaths {
         return out.size() > MAX_PATHS ? List.copyOf(out.subList(0, MAX_PATHS)) : List.copyOf(out);
     }
 
-    private static List<Step> relative(String tenant, List<Step> path) {
-        return path.stream()
-                .map(s -> new Step(
-                        TupleScoper.unscope(tenant, s.user()), s.relation(), TupleScoper.unscope(tenant, s.object())))
-                .toList();
-    }
-
-    /** The tuples one document's paths can use, keyed for the walk. */
-    private record Tuples(
-            Map<String, List<String>> parents, Map<String, List<Step>> grants, Map<String, List<String>> members) {
-
-        /**
-         * From {@code object} (the document, then each folder above it) to every subject, carrying
-         * the steps from that object down to the document ({@code below}). {@code seen} holds the
-         * objects and groups on the current path, so a cycle in the data ends the walk.
-         */
-        void walk(String object, List<Step> below, Set<String> seen, Map<String, List<List<Step>>> found) {
-            if (below.size() >= MAX_DEPTH || !seen.add(object)) {
-                return;
-            }
-            for (Step grant : grants.getOrDefault(object, List.of())) {
-                reach(grant.user(), prepend(grant, below), seen, found);
-            }
-            for (String parent : parents.getOrDefault(object, List.of())) {
-                walk(parent, prepend(new Step(parent, "parent", object), below), seen, found);
-            }
-            seen.remove(object);
-        }
-
-        private void reach(String subject, List<Step> path, Set<String> seen, Map<String, List<List<Step>>> found) {
-            List<List<Step>> paths = found.computeIfAbsent(subject, s -> new ArrayList<>());
-            if (paths.size() < MAX_PATHS) {
-                paths.add(path);
-            }
-            if (!subject.endsWith("#member") || path.size() >= MAX_DEPTH) {
-                return;
-            }
-            String group = subject.substring(0, subject.length() - "#member".length());
-            if (!seen.add(group)) {
-                return;
-            }
-            for (String member : members.getOrDefault(group, List.of())) {
-                reach(member, prepend(new Step(member, "member", group), path), seen, found);
-            }
-            seen.remove(group);
-        }
-
-        private static List<Step> prepend(Step step, List<Step> rest) {
-            List<Step> path = new ArrayList<>(rest.size() + 1);
-            path.add(step);
-            path.addAll(rest);
-            return path;
-        }
-    }
-
-    private static Tuples load(Connection c, String document, Overlay overlay) throws SQLException {
-        Map<String, List<String>> parents = new LinkedHashMap<>();
+    private static AccessGraph load(Connection c, String document, Overlay overlay) throws SQLException {
+        AccessGraph graph = new AccessGraph();
         Set<String> containers = new HashSet<>(Set.of(document));
         Collection<String> frontier = List.of(document);
         while (!frontier.isEmpty() && containers.size() < 10_000) {
             List<String> next = new ArrayList<>();
             for (String[] t : overlay.apply("parent", frontier, select(c, "parent", frontier))) {
-                parents.computeIfAbsent(t[0], k -> new ArrayList<>()).add(t[2]);
+                graph.add(t[0], t[1], t[2]);
                 if (containers.add(t[2])) {
                     next.add(t[2]);
                 }
             }
             frontier = next;
         }
-        Map<String, List<Step>> grants = new LinkedHashMap<>();
         Set<String> groups = new HashSet<>();
         List<String> groupFrontier = new ArrayList<>();
-        for (String relation : GRANTS) {
+        // In relation order, as the tenant review reads them: where more paths exist than are kept,
+        // both keep the same ones.
+        for (String relation : new TreeSet<>(AccessGraph.GRANTS)) {
             for (String[] t : overlay.apply(relation, containers, select(c, relation, containers))) {
-                grants.computeIfAbsent(t[0], k -> new ArrayList<>()).add(new Step(t[2], t[1], t[0]));
+                graph.add(t[0], t[1], t[2]);
                 addGroup(t[2], groups, groupFrontier);
             }
         }
-        Map<String, List<String>> members = new LinkedHashMap<>();
         while (!groupFrontier.isEmpty() && groups.size() < 10_000) {
             List<String> asked = List.copyOf(groupFrontier);
             groupFrontier.clear();
             for (String[] t : overlay.apply("member", asked, select(c, "member", asked))) {
-                members.computeIfAbsent(t[0], k -> new ArrayList<>()).add(t[2]);
+                graph.add(t[0], t[1], t[2]);
                 addGroup(t[2], groups, groupFrontier);
             }
         }
-        return new Tuples(parents, grants, members);
+        return graph;
     }
 
     private static void addGroup(String subject, Set<String> groups, List<String> frontier) {

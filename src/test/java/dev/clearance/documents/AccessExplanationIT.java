@@ -298,4 +298,114 @@ class AccessExplanationIT extends IntegrationTest {
                         List.of("design")));
         assertEquals(400, bad.getStatus().getCode());
     }
+
+    /** The raw body of an export (status 200 expected), with its response. */
+    private HttpResponse<String> review(String token, String query) {
+        return client.toBlocking()
+                .exchange(HttpRequest.GET("/v1/access/review" + query).bearerAuth(token), String.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> jsonLines(String body) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String line : body.split("\n")) {
+            if (!line.isBlank()) {
+                out.add((Map<String, Object>) Api.parseJson(line));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The tenant's review has, for each document, exactly the subjects and paths that the
+     * single-document "who may see this" answers (itself checked against the written tuples above),
+     * and every line names the snapshot and model the headers name.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theReviewExportListsEveryPathOfEveryDocumentFromOneSnapshot() {
+        String auditor = IDP.token("auditor", tenant, "audit:read");
+        HttpResponse<String> exported = review(auditor, "");
+        assertEquals(200, exported.getStatus().getCode());
+        assertTrue(exported.getContentType().orElseThrow().toString().startsWith("application/x-ndjson"));
+        String snapshot = exported.header("Clearance-Snapshot-At");
+        String model = exported.header("Clearance-Model-Id");
+        assertNotNull(snapshot);
+        assertNotNull(model);
+        List<Map<String, Object>> lines = jsonLines(exported.body());
+        Map<String, Set<String>> byDocument = new java.util.TreeMap<>();
+        for (Map<String, Object> line : lines) {
+            assertEquals(snapshot, line.get("snapshotAt"));
+            assertEquals(model, line.get("modelId"));
+            assertEquals(true, line.get("synced"));
+            String document = (String) line.get("document");
+            List<Map<String, String>> path = (List<Map<String, String>>) line.get("path");
+            assertValid((String) line.get("subject"), document, path);
+            byDocument.computeIfAbsent(document, d -> new HashSet<>()).add(line.get("subject") + " " + path);
+        }
+        assertEquals(Set.of("design", "public", "secret"), byDocument.keySet());
+        for (String document : byDocument.keySet()) {
+            Set<String> single = new HashSet<>();
+            for (Map<String, Object> s : (List<Map<String, Object>>)
+                    viewers(auditor, document, "").body().get("subjects")) {
+                for (Object path : (List<Object>) s.get("paths")) {
+                    single.add(s.get("subject") + " " + path);
+                }
+            }
+            assertEquals(single, byDocument.get(document), document);
+        }
+
+        // The CSV form has the same lines, after its header.
+        HttpResponse<String> csv = review(auditor, "?format=csv");
+        assertEquals(200, csv.getStatus().getCode());
+        assertTrue(csv.getContentType().orElseThrow().toString().startsWith("text/csv"));
+        List<String> rows = List.of(csv.body().split("\n"));
+        assertEquals("snapshot_at,model_id,document,synced,subject,path_length,path", rows.get(0));
+        assertEquals(lines.size(), rows.size() - 1);
+        assertTrue(
+                rows.contains(csv.header("Clearance-Snapshot-At") + "," + model + ",design,true,user:alice,4,"
+                        + "user:alice member group:eng; group:eng#member viewer folder:engineering;"
+                        + " folder:engineering parent folder:eng-sub; folder:eng-sub parent document:design"),
+                () -> String.join("\n", rows));
+    }
+
+    @Test
+    void theReviewOfAFolderHasOnlyTheDocumentsUnderItAndTheOtherTenantsHasOnlyItsOwn() {
+        String auditor = IDP.token("auditor", tenant, "audit:read");
+        Set<Object> underEngineering = jsonLines(
+                        review(auditor, "?folder=engineering").body())
+                .stream()
+                .map(l -> l.get("document"))
+                .collect(java.util.stream.Collectors.toSet());
+        assertEquals(Set.of("design"), underEngineering, "design is two folders down, the rest in none");
+        assertEquals(
+                List.of(),
+                jsonLines(java.util.Objects.toString(
+                        review(auditor, "?folder=no-such-folder").body(), "")),
+                "a folder nothing is under has no lines");
+        List<Map<String, Object>> theirs =
+                jsonLines(review(IDP.token("auditor", other, "audit:read"), "").body());
+        assertEquals(1, theirs.size(), () -> theirs.toString());
+        assertEquals("design", theirs.get(0).get("document"));
+        assertEquals("user:carol", theirs.get(0).get("subject"));
+    }
+
+    @Test
+    void theReviewIsForAuditorsAndRefusesUnknownFormats() {
+        assertEquals(
+                403,
+                api.exchange(HttpRequest.GET("/v1/access/review"), IDP.token("alice", tenant, ""))
+                        .getStatus()
+                        .getCode());
+        HttpResponse<Map> bad = api.exchange(
+                HttpRequest.GET("/v1/access/review?format=xml"), IDP.token("auditor", tenant, "audit:read"));
+        assertEquals(400, bad.getStatus().getCode());
+        assertEquals(
+                400,
+                api.exchange(
+                                HttpRequest.GET("/v1/access/review?folder=a%2Fb"),
+                                IDP.token("auditor", tenant, "audit:read"))
+                        .getStatus()
+                        .getCode());
+    }
 }

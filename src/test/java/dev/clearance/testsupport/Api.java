@@ -71,12 +71,13 @@ public final class Api {
             HttpResponse<?> raw = e.getResponse();
             MutableHttpResponse<Map> copy = HttpResponse.status(raw.getStatus());
             raw.getHeaders().forEach((name, values) -> values.forEach(value -> copy.header(name, value)));
-            raw.getBody(String.class).filter(s -> !s.isBlank()).ifPresent(s -> copy.body(parse(s)));
+            raw.getBody(String.class).filter(s -> !s.isBlank()).ifPresent(s -> copy.body(parseJson(s)));
             return copy;
         }
     }
 
-    private static Map<?, ?> parse(String json) {
+    /** A JSON object, as the tests read bodies. */
+    public static Map<?, ?> parseJson(String json) {
         try {
             return JSON.readValue(json, Map.class);
         } catch (Exception e) {
