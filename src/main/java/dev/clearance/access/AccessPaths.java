@@ -89,7 +89,7 @@ public final class AccessPaths {
         AccessGraph graph = Jdbc.inTransaction(dataSource, c -> {
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             c.setReadOnly(true);
-            return load(c, ObjectIds.document(tenant, documentId), overlay);
+            return load(c, List.of(ObjectIds.document(tenant, documentId)), overlay);
         });
         return graph.reaches(tenant, ObjectIds.document(tenant, documentId));
     }
@@ -107,6 +107,35 @@ public final class AccessPaths {
         return out;
     }
 
+    /**
+     * For each document, the shortest path of each principal (its own, or for a user that of
+     * {@code user:*}), from one read of the tuples all the documents' paths can use. A principal
+     * without a path is absent from its document's map.
+     */
+    public Map<String, Map<String, List<Step>>> shortestFor(
+            String tenant, Collection<String> documentIds, List<String> principals) {
+        List<String> objects =
+                documentIds.stream().map(id -> ObjectIds.document(tenant, id)).toList();
+        AccessGraph graph = Jdbc.inTransaction(dataSource, c -> {
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setReadOnly(true);
+            return load(c, objects, Overlay.NONE);
+        });
+        Map<String, Map<String, List<Step>>> out = new LinkedHashMap<>();
+        for (String id : documentIds) {
+            List<Reach> reaches = graph.reaches(tenant, ObjectIds.document(tenant, id));
+            Map<String, List<Step>> byPrincipal = new LinkedHashMap<>();
+            for (String principal : principals) {
+                List<List<Step>> found = pathsOf(reaches, principal);
+                if (!found.isEmpty()) {
+                    byPrincipal.put(principal, found.get(0));
+                }
+            }
+            out.put(id, byPrincipal);
+        }
+        return out;
+    }
+
     private static List<List<Step>> pathsOf(List<Reach> reaches, String principal) {
         List<List<Step>> out = new ArrayList<>();
         for (Reach reach : reaches) {
@@ -119,10 +148,11 @@ public final class AccessPaths {
         return out.size() > MAX_PATHS ? List.copyOf(out.subList(0, MAX_PATHS)) : List.copyOf(out);
     }
 
-    private static AccessGraph load(Connection c, String document, Overlay overlay) throws SQLException {
+    /** The tuples the paths of {@code documents} can use: their folder chains, grants, groups. */
+    private static AccessGraph load(Connection c, Collection<String> documents, Overlay overlay) throws SQLException {
         AccessGraph graph = new AccessGraph();
-        Set<String> containers = new HashSet<>(Set.of(document));
-        Collection<String> frontier = List.of(document);
+        Set<String> containers = new HashSet<>(documents);
+        Collection<String> frontier = List.copyOf(documents);
         while (!frontier.isEmpty() && containers.size() < 10_000) {
             List<String> next = new ArrayList<>();
             for (String[] t : overlay.apply("parent", frontier, select(c, "parent", frontier))) {

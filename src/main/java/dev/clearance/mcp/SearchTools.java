@@ -8,6 +8,7 @@ import dev.clearance.platform.ProblemException;
 import dev.clearance.platform.RequestRef;
 import dev.clearance.search.SearchRequest;
 import dev.clearance.search.SearchService;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.mcp.annotations.Tool;
 import io.micronaut.mcp.annotations.ToolArg;
@@ -60,10 +61,16 @@ class SearchTools {
                             description = "How many passages to return, 1 to 50; 0 means the default, "
                                     + SearchRequest.DEFAULT_TOP_K)
                     int topK,
+            @ToolArg(
+                            name = "explain",
+                            description = "Optional; true adds to each passage why the signed-in user and this agent"
+                                    + " may read its document (the chain of access grants)")
+                    @Nullable
+                    Boolean explain,
             MicronautMcpTransportContext context) {
         return respond(() -> search.search(
                 caller(context),
-                new SearchRequest(query, topK == 0 ? null : topK, null, null),
+                new SearchRequest(query, topK == 0 ? null : topK, null, null, explain),
                 RequestRef.generated(),
                 "mcp.search_documents"));
     }

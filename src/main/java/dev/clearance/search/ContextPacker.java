@@ -39,7 +39,8 @@ public final class ContextPacker {
                         result.score(),
                         tokens.count(cut),
                         result.source(),
-                        true));
+                        true,
+                        result.access()));
                 break;
             } else {
                 break;

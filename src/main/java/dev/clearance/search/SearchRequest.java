@@ -17,7 +17,18 @@ public record SearchRequest(
         @NotBlank String query,
         @Nullable @Min(1) @Max(50) Integer topK,
         @Nullable @Min(1) @Max(200_000) Integer maxTokens,
-        @Nullable String strategy) {
+        @Nullable String strategy,
+        @Nullable Boolean explain) {
+
+    /** The fields every caller sets; {@code explain} off. */
+    public SearchRequest(String query, @Nullable Integer topK, @Nullable Integer maxTokens, @Nullable String strategy) {
+        this(query, topK, maxTokens, strategy, null);
+    }
+
+    /** Whether each result should carry the caller's shortest path to its document (ADR 0012). */
+    public boolean explainOrDefault() {
+        return Boolean.TRUE.equals(explain);
+    }
 
     /** Results when the caller does not say (HTTP and MCP; the web page asks for a longer page). */
     public static final int DEFAULT_TOP_K = 5;

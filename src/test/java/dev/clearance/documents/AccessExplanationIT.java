@@ -408,4 +408,44 @@ class AccessExplanationIT extends IntegrationTest {
                         .getStatus()
                         .getCode());
     }
+
+    /**
+     * {@code explain: true} on a search gives each result the shortest path the explain endpoint
+     * gives, for the user and the agent; without it results have no {@code access} field.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void searchResultsCarryTheShortestPathOnlyWhenAskedFor() {
+        String token = IDP.agentToken("bob", tenant, "notetaker");
+        Map<String, Object> query = new LinkedHashMap<>(Map.of("query", "replication pipeline", "topK", 10));
+        for (Object r : (List<?>) api.search(token, query).body().get("results")) {
+            assertFalse(((Map<?, ?>) r).containsKey("access"), r.toString());
+        }
+        query.put("explain", true);
+        HttpResponse<Map> explained = api.search(token, query);
+        assertEquals(200, explained.getStatus().getCode(), () -> String.valueOf(explained.body()));
+        List<Map<String, Object>> results =
+                (List<Map<String, Object>>) explained.body().get("results");
+        Set<String> readable = new HashSet<>();
+        for (String id : List.of("design", "public", "secret")) {
+            if (api.get(token, id).getStatus().getCode() == 200) {
+                readable.add(id);
+            }
+        }
+        assertTrue(readable.contains("design"));
+        assertEquals(
+                readable, results.stream().map(r -> r.get("documentId")).collect(java.util.stream.Collectors.toSet()));
+        for (Map<String, Object> r : results) {
+            String document = (String) r.get("documentId");
+            HttpResponse<Map> single = explain(token, document);
+            List<Map<String, Object>> access = (List<Map<String, Object>>) r.get("access");
+            assertEquals(
+                    List.of("user:bob", "agent:notetaker"),
+                    access.stream().map(a -> a.get("principal")).toList());
+            for (Map<String, Object> a : access) {
+                List<List<Map<String, String>>> all = pathsOf(single, (String) a.get("principal"));
+                assertEquals(all.get(0), a.get("path"), document + " " + a.get("principal"));
+            }
+        }
+    }
 }

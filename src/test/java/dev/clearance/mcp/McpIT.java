@@ -85,6 +85,11 @@ class McpIT extends IntegrationTest {
             assertEquals(Set.of("search_documents", "get_document"), byName.keySet());
             McpSchema.Tool search = byName.get("search_documents");
             assertTrue(search.inputSchema().properties().containsKey("query"));
+            assertTrue(search.inputSchema().properties().containsKey("explain"));
+            List<String> required = search.inputSchema().required() == null
+                    ? List.of()
+                    : search.inputSchema().required();
+            assertFalse(required.contains("explain"), "existing clients need not send it: " + required);
             assertEquals(Boolean.TRUE, search.annotations().readOnlyHint());
             assertEquals(Boolean.FALSE, search.annotations().destructiveHint());
         }
@@ -129,6 +134,44 @@ class McpIT extends IntegrationTest {
         Map<?, ?> metadata =
                 http.toBlocking().retrieve(HttpRequest.GET("/.well-known/oauth-protected-resource"), Map.class);
         assertTrue(metadata.get("resource").toString().endsWith("/mcp"));
+    }
+
+    /**
+     * Without {@code explain} the tool's output is as before; with it, each passage names why both
+     * the agent and its user may read it, and only for passages the pair may read anyway.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void explainAddsTheAgentsAndTheUsersPathsOnlyWhenAskedFor() throws Exception {
+        try (McpSyncClient client = connect(IDP.agentToken("alice", tenant, "helpdesk"))) {
+            Map<?, ?> plain = JSON.readValue(
+                    text(client.callTool(new McpSchema.CallToolRequest(
+                            "search_documents", Map.of("query", "performance review", "topK", 10)))),
+                    Map.class);
+            for (Object r : (List<?>) plain.get("results")) {
+                assertFalse(((Map<?, ?>) r).containsKey("access"), r.toString());
+            }
+            McpSchema.CallToolResult explained = client.callTool(new McpSchema.CallToolRequest(
+                    "search_documents", Map.of("query", "performance review", "topK", 10, "explain", true)));
+            assertFalse(Boolean.TRUE.equals(explained.isError()), text(explained));
+            List<Map<String, Object>> results = (List<Map<String, Object>>)
+                    JSON.readValue(text(explained), Map.class).get("results");
+            assertEquals(
+                    Set.of("alice-review"),
+                    results.stream().map(r -> r.get("documentId")).collect(Collectors.toSet()));
+            for (Map<String, Object> r : results) {
+                List<Map<String, Object>> access = (List<Map<String, Object>>) r.get("access");
+                assertEquals(
+                        List.of("user:alice", "agent:helpdesk"),
+                        access.stream().map(a -> a.get("principal")).toList());
+                for (Map<String, Object> a : access) {
+                    List<Map<String, String>> path = (List<Map<String, String>>) a.get("path");
+                    assertFalse(path.isEmpty(), a.toString());
+                    assertEquals(a.get("principal"), path.get(0).get("user"));
+                    assertEquals("document:alice-review", path.getLast().get("object"));
+                }
+            }
+        }
     }
 
     private Set<String> searchIds(String token, String query) throws Exception {

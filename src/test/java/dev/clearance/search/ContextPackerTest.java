@@ -13,7 +13,7 @@ class ContextPackerTest {
     private final ContextPacker packer = new ContextPacker(tokens);
 
     private SearchResult result(String id, String text) {
-        return new SearchResult(id, id, 0, "t", text, 1.0, tokens.count(text), null, false);
+        return new SearchResult(id, id, 0, "t", text, 1.0, tokens.count(text), null, false, null);
     }
 
     @Test
