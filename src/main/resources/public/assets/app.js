@@ -7,6 +7,8 @@
   // More than the API default (5): a person scans a page of results; an agent pays for each token.
   const TOP_K = 10;
   const SNIPPET_CHARS = 360;
+  // Readers per page of the auditor's access panel.
+  const ACCESS_PAGE = 50;
   const NO_MODEL_NOTE = "No language model configured; showing search results only.";
 
   const $ = (id) => document.getElementById(id);
@@ -369,8 +371,81 @@
     meta.append(el("code", null, result.documentId));
     if (typeof result.position === "number") meta.append(", part " + (result.position + 1));
     item.append(meta);
-    if (typeof result.documentId === "string") item.append(whyControl(result.documentId));
+    if (typeof result.documentId === "string") {
+      item.append(whyControl(result.documentId));
+      if (mayAudit()) item.append(accessPanel(result.documentId));
+    }
     return item;
+  }
+
+  /**
+   * Whether the signed-in token carries the scope audit:read. Only decides whether the auditor's
+   * panel is offered; the service checks the scope itself and answers 403 without it.
+   */
+  function mayAudit() {
+    const claims = claimsOf(currentToken() || "");
+    return !!claims && typeof claims.scope === "string" && claims.scope.split(" ").includes("audit:read");
+  }
+
+  /** Steps of a path as one line: "user:alice member group:eng → … → folder:x parent document:y". */
+  function pathText(path) {
+    const steps = Array.isArray(path) ? path : [];
+    return steps.map((s) => s.user + " " + s.relation + " " + s.object).join(" → ");
+  }
+
+  /**
+   * The auditor's access panel: everyone who may view the document (users, agents, user:* and
+   * group sets), each with its shortest path, a page at a time. On demand, like "why".
+   */
+  function accessPanel(documentId) {
+    const box = el("div", "access-panel");
+    const button = el("button", "access-button", "Who can see this?");
+    button.type = "button";
+    const out = el("div", "access-subjects");
+    let after = null;
+    const more = el("button", "access-more", "More");
+    more.type = "button";
+    show(more, false);
+
+    async function page() {
+      button.disabled = true;
+      more.disabled = true;
+      const query = "?limit=" + ACCESS_PAGE + (after === null ? "" : "&after=" + encodeURIComponent(after));
+      const reply = await call(
+        "GET", "v1/documents/" + encodeURIComponent(documentId) + "/access" + query, undefined, currentToken());
+      button.disabled = false;
+      more.disabled = false;
+      if (!reply.ok || !reply.body || !Array.isArray(reply.body.subjects)) {
+        out.append(el("p", "why-note", reply.status === 403
+          ? "Your token does not carry the scope audit:read."
+          : "The readers could not be looked up (status " + reply.status + ")."));
+        show(more, false);
+        return;
+      }
+      if (after === null && reply.body.synced === false) {
+        out.append(el("p", "why-note", "Access rules changed moments ago; this is what is being applied."));
+      }
+      const list = el("ul", "access-list");
+      for (const subject of reply.body.subjects) {
+        const paths = Array.isArray(subject.paths) ? subject.paths : [];
+        const item = el("li", "access-subject");
+        item.append(el("span", "access-name", String(subject.subject)));
+        if (paths.length) item.append(el("span", "why-path", pathText(paths[0])));
+        list.append(item);
+      }
+      out.append(list);
+      after = typeof reply.body.next === "string" ? reply.body.next : null;
+      show(more, after !== null);
+    }
+
+    button.addEventListener("click", () => {
+      clear(out);
+      after = null;
+      page();
+    });
+    more.addEventListener("click", page);
+    box.append(button, out, more);
+    return box;
   }
 
   /**
@@ -400,8 +475,7 @@
         out.append(el("p", "why-principal", String(principal.principal) + (paths.length ? "" : ": no recorded path")));
         const list = el("ul", "why-list");
         for (const path of paths) {
-          const steps = Array.isArray(path) ? path : [];
-          list.append(el("li", "why-path", steps.map((s) => s.user + " " + s.relation + " " + s.object).join(" → ")));
+          list.append(el("li", "why-path", pathText(path)));
         }
         out.append(list);
       }

@@ -246,6 +246,39 @@ class WebPageIT extends IntegrationTest {
         assertNoContentSecurityPolicyViolations();
     }
 
+    /**
+     * A token with audit:read gets "Who can see this?" under each result, listing the document's
+     * readers with a path each; a token without it is not offered the panel.
+     */
+    @Test
+    void anAuditorSeesWhoCanReadAResult() {
+        pasteToken(IDP.token("alice", tenant, ""));
+        search(QUERY);
+        assertTrue(
+                driver.findElements(By.cssSelector("button.access-button")).isEmpty(),
+                "no access panel without audit:read");
+
+        freshPage();
+        pasteToken(IDP.token("auditor", tenant, "audit:read"));
+        List<String> titles = search(QUERY);
+        assertEquals(List.of(SHARED), titles, "the auditor reads only what is shared with everyone");
+        WebElement shared =
+                driver.findElements(By.cssSelector("#result-list .result")).get(0);
+        shared.findElement(By.cssSelector("button.access-button")).click();
+        wait.until(d -> !shared.findElements(By.cssSelector(".access-subject")).isEmpty());
+        List<WebElement> subjects = shared.findElements(By.cssSelector(".access-subject"));
+        assertEquals(1, subjects.size());
+        assertEquals(
+                "user:*",
+                subjects.get(0).findElement(By.cssSelector(".access-name")).getText());
+        assertEquals(
+                "user:* viewer document:lighthouse-faq",
+                subjects.get(0).findElement(By.cssSelector(".why-path")).getText());
+        assertFalse(shared.findElement(By.cssSelector("button.access-more")).isDisplayed());
+        assertNoProblemShown();
+        assertNoContentSecurityPolicyViolations();
+    }
+
     @Test
     void textFromDocumentsIsShownAsTextNeverAsMarkup() {
         pasteToken(IDP.token("alice", tenant, ""));
