@@ -117,7 +117,7 @@ def application_commands(repo):
     return set(re.findall(r'args\[0\]\.equals\("([a-z-]+)"\)', app))
 
 
-# ------------------------------------------------------------------ helpers over pod specs
+# ------------------------------------------------------------------ reading pod specs
 
 
 def pod_template(resource):
