@@ -112,9 +112,12 @@ def java_main_class_exists(repo, cls):
 
 
 def application_commands(repo):
-    """The first arguments Application.main treats as maintenance commands."""
+    """The first arguments Application.main treats as maintenance commands (compared with equals,
+    in a switch, or named as picocli subcommands)."""
     app = (repo / "src/main/java/dev/clearance/Application.java").read_text(encoding="utf-8")
-    return set(re.findall(r'args\[0\]\.equals\("([a-z-]+)"\)', app))
+    commands = set(re.findall(r'(?:\.equals\(|\bcase\s+)"([a-z][a-z-]*)"', app))
+    commands.update(re.findall(r'@Command\([^)]*?\bname\s*=\s*"([a-z][a-z-]*)"', app))
+    return commands
 
 
 # ------------------------------------------------------------------ reading pod specs
