@@ -9,6 +9,7 @@ source scripts/jdk.sh
 
 started=$(date +%s)
 bash scripts/fga-test.sh
+bash scripts/k8s-validate.sh
 # Provision the servers' binaries before Maven runs, so their (one-time) build output stands apart.
 bash scripts/servers.sh install
 # The web page test (WebPageIT) drives Debian's headless Chromium: installed here with apt-get when
