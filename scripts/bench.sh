@@ -5,7 +5,7 @@
 #   scripts/bench.sh search [corpusDir] [passages=2000] [documents=10000] [chunksPerDocument=10] [queries=100] [warmup=10]
 #   scripts/bench.sh data   [corpusDir] [passages=2000] [documents=10000] [chunksPerDocument=10]
 #   scripts/bench.sh throughput [passages=100000] [seconds=30] [clients=16]
-#   scripts/bench.sh review [documents=1000,10000,40000]
+#   scripts/bench.sh review [documents=1000,10000,40000] [baseline=list|none]
 #
 # The servers come from the test support: DB_URL/FGA_API_URL (with DB_USER, DB_PASSWORD) when set,
 # otherwise PostgreSQL/pgvector and OpenFGA started by scripts/servers.sh on free ports for the run

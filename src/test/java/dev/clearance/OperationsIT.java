@@ -41,6 +41,7 @@ class OperationsIT extends IntegrationTest {
     private EmbeddedServer server;
     private HttpClient client;
     private Api api;
+    private String beforeAnySearch;
 
     @BeforeAll
     void start() {
@@ -63,6 +64,7 @@ class OperationsIT extends IntegrationTest {
         server = ApplicationContext.run(EmbeddedServer.class, properties);
         client = HttpClient.create(server.getURL());
         api = new Api(client.toBlocking());
+        beforeAnySearch = scrape();
         String admin = IDP.token("loader", tenant, "documents:write relationships:write");
         assertEquals(
                 201,
@@ -115,6 +117,19 @@ class OperationsIT extends IntegrationTest {
             postgres.restore();
         }
         assertReadiness(200, "jdbc", "UP");
+    }
+
+    /** An autoscaler reads the search line of every replica, including one that has not searched yet. */
+    @Test
+    void theSearchLineIsExportedFromStartUp() {
+        assertTrue(
+                Pattern.compile("(?m)^clearance_search_queued(\\{[^}]*})? 0\\.0$")
+                        .matcher(beforeAnySearch)
+                        .find(),
+                beforeAnySearch);
+        assertTrue(Pattern.compile("(?m)^clearance_search_limit(\\{[^}]*})? ")
+                .matcher(beforeAnySearch)
+                .find());
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.clearance.search;
 import com.pgvector.PGvector;
 import dev.clearance.platform.Jdbc;
 import dev.clearance.platform.QueryTimer;
+import dev.clearance.platform.Standby;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.sql.Array;
@@ -48,7 +49,11 @@ public final class ChunkSearchRepository {
             WHERE c.tenant = ? AND d.acl_synced_version >= d.acl_version
             """;
 
+    /** The primary: only for {@link #existing}, the confirmation that must see acknowledged writes. */
     private final DataSource dataSource;
+    /** Candidate reads: the standby while it is fresh (ADR 0013), else the primary. */
+    private final Standby standby;
+
     private final QueryTimer timer;
     private final int efSearch;
 
@@ -59,8 +64,12 @@ public final class ChunkSearchRepository {
      *     recall measured on the real benchmark corpus (ADR 0009, docs/benchmarks.md).
      */
     ChunkSearchRepository(
-            DataSource dataSource, QueryTimer timer, @Value("${clearance.search.hnsw-ef-search:200}") int efSearch) {
+            DataSource dataSource,
+            Standby standby,
+            QueryTimer timer,
+            @Value("${clearance.search.hnsw-ef-search:200}") int efSearch) {
         this.dataSource = dataSource;
+        this.standby = standby;
         this.timer = timer;
         this.efSearch = Math.max(1, Math.min(1000, efSearch));
     }
@@ -84,7 +93,7 @@ public final class ChunkSearchRepository {
                 + " JOIN documents d ON d.tenant = c.tenant AND d.id = c.document_id ORDER BY h.distance, c.id";
         return timer.time(
                 exact ? "nearest_exact" : "nearest",
-                () -> Jdbc.inTransaction(dataSource, c -> {
+                () -> Jdbc.inTransaction(standby.forCandidates(), c -> {
                     try (Statement s = c.createStatement()) {
                         if (exact) {
                             s.execute("SET LOCAL enable_indexscan = off");
@@ -115,7 +124,7 @@ public final class ChunkSearchRepository {
     public long chunkCount(String tenant) {
         return timer.time(
                 "chunk_count",
-                () -> Jdbc.read(dataSource, c -> {
+                () -> Jdbc.read(standby.forCandidates(), c -> {
                     try (PreparedStatement s = c.prepareStatement(
                             "SELECT coalesce(sum(chunk_count), 0) FROM documents WHERE tenant = ?")) {
                         s.setString(1, tenant);
@@ -133,7 +142,7 @@ public final class ChunkSearchRepository {
                 + " ORDER BY lexical DESC LIMIT ?";
         return timer.time(
                 "lexical",
-                () -> Jdbc.read(dataSource, c -> {
+                () -> Jdbc.read(standby.forCandidates(), c -> {
                     try (PreparedStatement s = c.prepareStatement(sql)) {
                         s.setObject(1, new PGvector(query));
                         s.setString(2, text);
@@ -160,7 +169,7 @@ public final class ChunkSearchRepository {
                 + " AND c.document_id = ANY (?) ORDER BY c.embedding <=> ? LIMIT ?";
         return timer.time(
                 "exact_within",
-                () -> Jdbc.inTransaction(dataSource, c -> {
+                () -> Jdbc.inTransaction(standby.forCandidates(), c -> {
                     try (Statement off = c.createStatement()) {
                         off.execute("SET LOCAL enable_indexscan = off");
                     }
@@ -179,6 +188,30 @@ public final class ChunkSearchRepository {
 
     private static Array textArray(Connection c, Collection<String> values) throws SQLException {
         return c.createArrayOf("text", values.toArray(String[]::new));
+    }
+
+    /**
+     * Which of the chunk ids still exist, read on the primary: a chunk read from a lagging standby
+     * may belong to text the primary has since replaced (a re-PUT keeps the access-rule version
+     * when the grants stay the same, but its chunks are new).
+     */
+    public java.util.Set<Long> existing(String tenant, Collection<Long> chunkIds) {
+        return timer.time(
+                "chunks_exist",
+                () -> Jdbc.read(dataSource, c -> {
+                    try (PreparedStatement s =
+                            c.prepareStatement("SELECT id FROM chunks WHERE tenant = ? AND id = ANY (?)")) {
+                        s.setString(1, tenant);
+                        s.setArray(2, c.createArrayOf("bigint", chunkIds.toArray(Long[]::new)));
+                        java.util.Set<Long> out = new java.util.HashSet<>();
+                        try (ResultSet rs = s.executeQuery()) {
+                            while (rs.next()) {
+                                out.add(rs.getLong(1));
+                            }
+                        }
+                        return out;
+                    }
+                }));
     }
 
     private static List<Candidate> read(PreparedStatement s) throws SQLException {

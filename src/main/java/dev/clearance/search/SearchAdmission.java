@@ -4,9 +4,9 @@ import dev.clearance.identity.Caller;
 import dev.clearance.platform.ProblemException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.http.HttpStatus;
 import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -30,8 +30,12 @@ import java.util.function.Supplier;
  * arrival order. An agent that sends fifty searches at once therefore waits behind its own, not in
  * front of everybody else's (ADR 0009). This is the bulkhead of one replica; limits shared by
  * replicas are another matter.
+ *
+ * <p>Created at start-up ({@code @Context}), not at the first search: its gauges are what an
+ * autoscaler reads (deploy/k8s/hpa.yaml), and a replica that has not searched yet must report an
+ * empty line rather than no line at all.
  */
-@Singleton
+@Context
 final class SearchAdmission {
 
     /** One waiting search; {@code admitted} is set under the lock by whoever hands it the slot. */

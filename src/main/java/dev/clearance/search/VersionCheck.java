@@ -1,6 +1,7 @@
 package dev.clearance.search;
 
 import dev.clearance.documents.DocumentVersions;
+import dev.clearance.platform.Standby;
 import jakarta.inject.Singleton;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -14,15 +15,20 @@ import java.util.Set;
  * (one sequence), so "same version before the check and after it" means the rules did not change in
  * between and the decision was made for exactly the rules that govern this text (invariant 3 of
  * docs/consistency.md). A re-PUT between read and check therefore never lets new text ride on an
- * old decision or old text on a new one.
+ * old decision or old text on a new one. When a standby is configured the chunks are also confirmed
+ * to exist on the primary, since candidates read from the standby may be of text already replaced.
  */
 @Singleton
 final class VersionCheck {
 
     private final DocumentVersions documents;
+    private final ChunkSearchRepository chunks;
+    private final Standby standby;
 
-    VersionCheck(DocumentVersions documents) {
+    VersionCheck(DocumentVersions documents, ChunkSearchRepository chunks, Standby standby) {
         this.documents = documents;
+        this.chunks = chunks;
+        this.standby = standby;
     }
 
     /** The allowed chunks whose documents did not change, and how many were dropped. */
@@ -35,10 +41,12 @@ final class VersionCheck {
         Set<String> ids = new HashSet<>();
         allowed.values().forEach(c -> ids.add(c.documentId()));
         Map<String, Long> current = documents.syncedVersions(tenant, ids);
+        // Candidates may come from a standby (ADR 0013): their text must still be the primary's.
+        Set<Long> live = standby.configured() ? chunks.existing(tenant, allowed.keySet()) : allowed.keySet();
         Map<Long, Candidate> kept = new LinkedHashMap<>();
         allowed.forEach((id, c) -> {
             Long version = current.get(c.documentId());
-            if (version != null && version == c.aclVersion()) {
+            if (version != null && version == c.aclVersion() && live.contains(id)) {
                 kept.put(id, c);
             }
         });
