@@ -60,6 +60,15 @@ public final class Standby implements AutoCloseable {
                 .tag("source", "primary")
                 .description("Candidate reads, by where they went")
                 .register(meters);
+        // Registered without a standby too (lag NaN): dashboards and alerts need not know the setup.
+        Gauge.builder("clearance.standby.lag", this, Standby::lagSeconds)
+                .description("Seconds since the standby was last proven to hold all the primary had committed")
+                .baseUnit("seconds")
+                .register(meters);
+        Gauge.builder("clearance.standby.behind", this, s -> s.bytesBehind)
+                .description("WAL bytes the standby had yet to replay at the last sample (-1: unknown)")
+                .baseUnit("bytes")
+                .register(meters);
         if (!properties.enabled()) {
             this.standby = null;
             this.sampler = null;
@@ -80,14 +89,6 @@ public final class Standby implements AutoCloseable {
         // Start without it: the service does not depend on the standby being up.
         config.setInitializationFailTimeout(-1);
         this.standby = new HikariDataSource(config);
-        Gauge.builder("clearance.standby.lag", this, Standby::lagSeconds)
-                .description("Seconds since the standby was last proven to hold all the primary had committed")
-                .baseUnit("seconds")
-                .register(meters);
-        Gauge.builder("clearance.standby.behind", this, s -> s.bytesBehind)
-                .description("WAL bytes the standby had yet to replay at the last sample (-1: unknown)")
-                .baseUnit("bytes")
-                .register(meters);
         this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "standby-lag");
             t.setDaemon(true);

@@ -89,7 +89,7 @@ public final class ChunkSearchRepository {
          */
         String sql = "WITH hits AS MATERIALIZED (SELECT c.id, c.embedding <=> ? AS distance FROM chunks c "
                 + VISIBLE + " AND NOT (c.document_id = ANY (?)) ORDER BY c.embedding <=> ? LIMIT ?)"
-                + " SELECT " + COLUMNS + " FROM hits h JOIN chunks c ON c.id = h.id"
+                + " SELECT " + COLUMNS + " FROM hits h JOIN chunks c ON c.tenant = ? AND c.id = h.id"
                 + " JOIN documents d ON d.tenant = c.tenant AND d.id = c.document_id ORDER BY h.distance, c.id";
         return timer.time(
                 exact ? "nearest_exact" : "nearest",
@@ -112,6 +112,8 @@ public final class ChunkSearchRepository {
                         s.setInt(5, limit);
                         s.setObject(6, vector);
                         s.setString(7, text);
+                        // The tenant again: the join reads only the tenant's partition (ADR 0014).
+                        s.setString(8, tenant);
                         return read(s);
                     }
                 }));
