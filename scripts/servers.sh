@@ -160,11 +160,19 @@ live_pid() {
   printf '%s' "$pid"
 }
 
+# pid_running PID: the process exists and has not exited (a zombie waiting for its parent, often
+# init, to reap it has exited).
+pid_running() {
+  local state
+  state="$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" || return 1
+  [[ -n "$state" && "$state" != "Z" && "$state" != "X" ]]
+}
+
 # terminate PID NAME [SECONDS]: SIGTERM, then SIGKILL when it has not exited within SECONDS (15).
 terminate() {
   local pid="$1" name="$2" deadline=$((SECONDS + ${3:-15}))
   kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null; do
+  while pid_running "$pid"; do
     if ((SECONDS >= deadline)); then
       log "$name: did not stop within ${3:-15}s; killing"
       kill -KILL "$pid" 2>/dev/null || true
