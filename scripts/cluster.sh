@@ -348,6 +348,11 @@ backend replicas
     errorfiles service-problems
     # Which replica answered (the failure tests count them).
     http-response set-header X-Clearance-Replica %[srv_name]
+    # Every 503 leaving the cluster says when to retry. The service's own 503s do, except
+    # authorization-unavailable (OpenFGA failed mid-request): the load balancer adds one there and
+    # says so in X-Clearance-Retry-After-By, so the gap stays visible (docs/scaling.md).
+    http-response set-header X-Clearance-Retry-After-By load-balancer if { status 503 } !{ res.hdr(Retry-After) -m found }
+    http-response set-header Retry-After 2 if { res.hdr(X-Clearance-Retry-After-By) -m str load-balancer }
 EOF
     for ((i = 1; i <= REPLICAS; i++)); do
       echo "    server replica-$i $HOST:$(replica_port "$i") check"
@@ -412,7 +417,33 @@ haproxy_start() {
 
 # ---------------------------------------------------------------- replicas
 
-replica_pid() { live_pid "$(replica_dir "$1")/service.pid" "$JAR"; }
+replica_pid() { live_pid "$(replica_dir "$1")/service.pid" "$CLUSTER_DIR/jars/"; }
+
+# Replicas run a copy of the jar, named by its size and time: a rebuild (mvn package rewrites the
+# jar in place) never changes the file under a running replica, and a replica started afterwards
+# runs the new build (a rolling upgrade, one replica at a time).
+replica_jar() {
+  local copy
+  copy="$CLUSTER_DIR/jars/clearance-$(stat -c '%s-%Y' "$JAR").jar"
+  if [[ ! -f "$copy" ]]; then
+    mkdir -p "$CLUSTER_DIR/jars"
+    cp "$JAR" "$copy.tmp.$$" && mv -f "$copy.tmp.$$" "$copy"
+  fi
+  printf '%s' "$copy"
+}
+
+# Deletes the copies no running replica uses.
+prune_jars() {
+  local jar n used pid
+  for jar in "$CLUSTER_DIR"/jars/clearance-*.jar; do
+    [[ -f "$jar" ]] || continue
+    used=0
+    for ((n = 1; n <= 9; n++)); do
+      if pid="$(live_pid "$(replica_dir "$n")/service.pid" "$jar")"; then used=1; fi
+    done
+    if [[ $used -eq 0 ]]; then rm -f "$jar"; fi
+  done
+}
 
 replica_fga_url() { # N
   if [[ "$FGA_ROUTE" == "direct" ]]; then
@@ -444,7 +475,7 @@ replica_launch() {
     DB_URL="jdbc:postgresql://$HOST:$PRIMARY_PORT/$PG_DB" DB_USER="$PG_USER" DB_PASSWORD="$PG_PASSWORD" \
     FGA_API_URL="$(replica_fga_url "$n")" \
     AUTH_JWKS_URL="http://$HOST:$IDP_PORT/jwks.json" AUTH_ISSUER="$ISSUER" AUTH_AUDIENCE="$AUDIENCE" \
-    "$JAVA_HOME/bin/java" $JAVA_OPTS -jar "$JAR"
+    "$JAVA_HOME/bin/java" $JAVA_OPTS -jar "$(replica_jar)"
   log "replica-$n: starting (pid $(cat "$dir/service.pid"), log $dir/service.log)"
 }
 
@@ -552,6 +583,7 @@ cluster_stop() {
   mapfile -t parts < <(ordered_parts "$@")
   resolve_pg_bin 2>/dev/null || true
   for ((i = ${#parts[@]} - 1; i >= 0; i--)); do stop_part "${parts[i]}"; done
+  prune_jars
 }
 
 cluster_kill() {
