@@ -289,6 +289,23 @@ def cluster(*args):
     return time.monotonic() - t0, clock()
 
 
+def standby_catch_up(tenant, documents, chunks, within=15.0):
+    """Seconds until the standby answers with the tenant's documents and chunk count, or None."""
+    url = urllib.parse.urlparse(os.environ["CLEARANCE_CLUSTER_STANDBY_JDBC_URL"][len("jdbc:"):])
+    psql = os.path.join(os.environ["CLEARANCE_PG_BIN"], "psql")
+    env = dict(os.environ, PGPASSWORD=os.environ.get("DB_PASSWORD", ""))
+    sql = "SELECT count(*) || ' ' || coalesce(sum(chunk_count), 0) FROM documents WHERE tenant = :'t'"
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < within:
+        done = subprocess.run([psql, "-X", "-A", "-t", "-h", url.hostname, "-p", str(url.port), "-U",
+                               os.environ.get("DB_USER", "clearance"), "-d", url.path.lstrip("/"), "-v", f"t={tenant}"],
+                              input=sql, capture_output=True, text=True, env=env)
+        if done.returncode == 0 and done.stdout.split() == [str(documents), str(chunks)]:
+            return time.monotonic() - t0
+        time.sleep(0.2)
+    return None
+
+
 def episodes(failures, gap=2.0):
     """Failed searches grouped into episodes: failures less than `gap` seconds apart."""
     out = []
@@ -413,6 +430,11 @@ def chaos(args):
                 failures.append(f"GET {doc_id} as {outsiders[0]} (may not read it): {answer.status}")
         get_checked += 1
 
+    # The hot standby holds every document too (the same rows, replayed from the primary's WAL).
+    standby_s = standby_catch_up(tenant, len(ids), sum((a or {}).get("chunks", 0) for a in ingester.acked.values()))
+    if standby_s is None:
+        failures.append("the standby does not hold the tenant's documents and chunks 15 s after the checks")
+
     # 4. The searches: no forbidden chunk, every failure an honest 503, failures short, recovery.
     ok = [e for e in events if e["status"] == 200]
     failed = [e for e in events if e["status"] != 200]
@@ -449,7 +471,7 @@ def chaos(args):
 
     summary = {
         "tenant": tenant, "documents": len(ids), "ingest_retries": ingester.retries,
-        "listed": len(listed), "gets_checked": get_checked,
+        "listed": len(listed), "gets_checked": get_checked, "standby_caught_up_s": standby_s,
         "searches": len(events), "ok": len(ok), "failed": len(failed), "failed_by_kind": kinds,
         "results_checked": results, "leaks": len(leaks), "by_replica": by_replica,
         "failure_episodes": [{"from": round(ep["start"], 1), "s": round(ep["end"] - ep["start"], 1),
@@ -462,7 +484,8 @@ def chaos(args):
     with open(os.path.join(work, "chaos.json"), "w") as f:
         json.dump(summary, f, indent=1)
     print(f"[test] documents: {len(ids)} ingested ({ingester.retries} retried PUTs), {len(listed)} listed, "
-          f"0 lost, {len(duplicates)} duplicated; {get_checked} GETs as a reader and as an outsider")
+          f"{len(missing)} lost, {len(duplicates)} duplicated; {get_checked} GETs as a reader and as an outsider; "
+          f"the standby had them all " + (f"after {standby_s:.1f}s" if standby_s is not None else "NOT"))
     print(f"[test] searches: {len(events)} in {chaos_end - chaos_start:.0f}s ({summary['searches_per_s']}/s, "
           f"{args.workers} clients), {len(ok)} ok ({results} results checked, {len(leaks)} forbidden), "
           f"{len(failed)} failed {kinds or ''}; answered by {by_replica}")

@@ -42,7 +42,9 @@
 #   CLEARANCE_CLUSTER_FGA_ROUTE    lb (default): every replica asks OpenFGA's load balancer;
 #                                  direct: replica N asks openfga-1 or -2 alone (odd/even)
 #   CLEARANCE_CLUSTER_JAR          the service jar (default target/clearance-0.1.0-SNAPSHOT.jar,
-#                                  built with Maven when missing or older than the sources)
+#                                  built with Maven when missing, or older than the sources at a
+#                                  full start). Replicas run a copy of it, so a build never
+#                                  changes the code under a running replica.
 #   CLEARANCE_CLUSTER_JAVA_OPTS    JVM options of each replica (default -Xmx1g)
 #   CLEARANCE_CLUSTER_START_TIMEOUT  seconds to wait for each replica (default 180)
 #   Any other variable of the service (README, "Configuration") set when a replica starts is
@@ -154,7 +156,13 @@ jar_stale() {
   [[ -n "$(find "$REPO_DIR/src/main" "$REPO_DIR/pom.xml" "$REPO_DIR/fga" -newer "$JAR" -type f -print -quit)" ]]
 }
 
+# Builds the jar when it is missing, or (unless only some parts start: a replica restarted in a
+# failure test must not wait for a build) when it is older than the sources.
 build_jar() {
+  if [[ -f "$JAR" && "${1:-}" == "only-if-missing" ]]; then
+    if jar_stale; then log "service: $JAR is older than the sources; 'scripts/cluster.sh install' rebuilds it"; fi
+    return 0
+  fi
   jar_stale || return 0
   [[ -z "${CLEARANCE_CLUSTER_JAR:-}" ]] || die "CLEARANCE_CLUSTER_JAR=$JAR does not exist"
   log "service: building the jar with Maven (first build downloads dependencies)"
@@ -162,12 +170,12 @@ build_jar() {
     || die "the build failed"
 }
 
-cluster_install() {
+cluster_install() { # [only-if-missing]
   cmd_install
   install_haproxy
   # shellcheck source=scripts/jdk.sh
   source "$REPO_DIR/scripts/jdk.sh"
-  build_jar
+  build_jar "${1:-}"
 }
 
 # ---------------------------------------------------------------- postgres
@@ -529,7 +537,7 @@ cluster_start() {
   local -a parts replicas=()
   mapfile -t parts < <(ordered_parts "$@")
   mkdir -p "$CLUSTER_DIR"
-  timed "install" cluster_install
+  if [[ $# -eq 0 ]]; then timed "install" cluster_install; else cluster_install only-if-missing; fi
   resolve_pg_bin
   for part in "${parts[@]}"; do
     case "$part" in
@@ -708,6 +716,8 @@ print_cluster_env() {
     AUTH_ISSUER="$ISSUER"
     AUTH_AUDIENCE="$AUDIENCE"
   )
+  # psql and friends, to read the primary or the standby (DB_USER/DB_PASSWORD over TCP).
+  if [[ -n "$PG_BIN" ]]; then vars+=(CLEARANCE_PG_BIN="$PG_BIN"); fi
   for k in "${vars[@]}"; do
     printf 'export %s=%q\n' "${k%%=*}" "${k#*=}"
   done
@@ -747,7 +757,7 @@ case "$command" in
   stop)   cluster_stop "$@" ;;
   kill)   cluster_kill "$@" ;;
   status) cluster_status "$@" ;;
-  env)    [[ $# -eq 0 ]] || usage; print_cluster_env ;;
+  env)    [[ $# -eq 0 ]] || usage; resolve_pg_bin 2>/dev/null || PG_BIN=""; print_cluster_env ;;
   token)  cluster_token "$@" ;;
   clean)  [[ $# -eq 0 ]] || usage; cluster_clean ;;
   install) [[ $# -eq 0 ]] || usage; cluster_install ;;
