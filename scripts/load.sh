@@ -7,11 +7,15 @@
 #   scripts/load.sh                 # search the demo corpus (tenant acme)
 #   LOAD_DATA=bench scripts/load.sh # search the 100k-chunk benchmark corpus (see docs/benchmarks.md)
 #   LOAD_DATA=real scripts/load.sh  # search the real corpus (tenant real) as 1,024 users (docs/benchmarks.md)
+#   LOAD_URL=http://127.0.0.1:18800 scripts/load.sh   # a service that already runs, e.g. the local
+#                                   # cluster's load balancer (scripts/cluster.sh, docs/scaling.md)
 #
 # Settings: LOAD_CLIENTS (16), LOAD_SECONDS (60), LOAD_PORT (18080), LOAD_INGEST (1 = run the ingest
 # job alongside, 0 = search only). LOAD_DATA=real reads the corpus that scripts/bench-corpus.sh builds
 # (CLEARANCE_BENCH_CACHE, default /var/cache/clearance/bench-corpus) and loads LOAD_PASSAGES (100000)
-# of its passages.
+# of its passages. LOAD_URL: search a service that already runs instead of starting servers and a
+# service (demo data only; tokens come from its /demo/token, which the cluster's load balancer
+# answers; its memory is not reported).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 QUERY_ARGS=()
@@ -23,6 +27,7 @@ PORT="${LOAD_PORT:-18080}"
 DATA="${LOAD_DATA:-demo}"
 BENCH_CACHE="${CLEARANCE_BENCH_CACHE:-/var/cache/clearance/bench-corpus}"
 INGEST="${LOAD_INGEST:-1}"
+GIVEN_URL="${LOAD_URL:-}"
 JAR=target/clearance-0.1.0-SNAPSHOT.jar
 WORK="$(mktemp -d)"
 # The service log and the ingest job's output stay in $WORK for inspection after the run.
@@ -33,8 +38,12 @@ trap 'kill "${SERVICE_PID:-}" "${INGEST_PID:-}" 2>/dev/null || true; echo "[load
 # their settings: scripts/servers.sh stop first to apply these.
 export CLEARANCE_FGA_DATASTORE="${CLEARANCE_FGA_DATASTORE:-postgres}"
 export CLEARANCE_FGA_CHECK_CACHE="${CLEARANCE_FGA_CHECK_CACHE:-true}"
-bash scripts/servers.sh start
-eval "$(bash scripts/servers.sh env)"
+if [ -n "$GIVEN_URL" ]; then
+  [ "$DATA" = demo ] || { echo "[load] LOAD_URL works with LOAD_DATA=demo only" >&2; exit 2; }
+else
+  bash scripts/servers.sh start
+  eval "$(bash scripts/servers.sh env)"
+fi
 
 echo "[load] building the service and the load client"
 mvn -B -q -ntp -DskipTests -Dspotless.check.skip=true package test-compile \
@@ -53,19 +62,26 @@ if [ "$DATA" = real ]; then
     "${LOAD_PASSAGES:-100000}"
 fi
 
-export MICRONAUT_SERVER_PORT="$PORT"
-export CLEARANCE_DEMO_ENABLED=true
-export AUTH_JWKS_URL="http://127.0.0.1:$PORT/demo/jwks.json"
-export AUTH_ISSUER=clearance-demo
-export AUTH_AUDIENCE=clearance
-URL="http://127.0.0.1:$PORT"
-java -jar "$JAR" >"$WORK/service.log" 2>&1 &
-SERVICE_PID=$!
-for _ in $(seq 1 180); do
-  curl -sf "$URL/health/readiness" >/dev/null 2>&1 && break
-  kill -0 "$SERVICE_PID" 2>/dev/null || { tail -n 40 "$WORK/service.log"; exit 1; }
-  sleep 1
-done
+PID_ARGS=()
+if [ -n "$GIVEN_URL" ]; then
+  URL="${GIVEN_URL%/}"
+  curl -sf "$URL/health/readiness" >/dev/null || { echo "[load] no ready service at $URL" >&2; exit 1; }
+else
+  export MICRONAUT_SERVER_PORT="$PORT"
+  export CLEARANCE_DEMO_ENABLED=true
+  export AUTH_JWKS_URL="http://127.0.0.1:$PORT/demo/jwks.json"
+  export AUTH_ISSUER=clearance-demo
+  export AUTH_AUDIENCE=clearance
+  URL="http://127.0.0.1:$PORT"
+  java -jar "$JAR" >"$WORK/service.log" 2>&1 &
+  SERVICE_PID=$!
+  PID_ARGS=(--pid "$SERVICE_PID")
+  for _ in $(seq 1 180); do
+    curl -sf "$URL/health/readiness" >/dev/null 2>&1 && break
+    kill -0 "$SERVICE_PID" 2>/dev/null || { tail -n 40 "$WORK/service.log"; exit 1; }
+    sleep 1
+  done
+fi
 
 case "$DATA" in
   demo)
@@ -102,7 +118,7 @@ fi
 
 set +e
 java -cp "$CLIENT_CP" dev.clearance.load.LoadTest --url "$URL" --tenant "$TENANT" --callers "$CALLERS" \
-  --clients "$CLIENTS" --seconds "$SECONDS_TO_RUN" --pid "$SERVICE_PID" "${QUERY_ARGS[@]}"
+  --clients "$CLIENTS" --seconds "$SECONDS_TO_RUN" "${PID_ARGS[@]}" "${QUERY_ARGS[@]}"
 LOAD_STATUS=$?
 set -e
 
@@ -115,5 +131,7 @@ if [ "$INGEST" = 1 ]; then
   echo "[load] ingest job exit status: $INGEST_STATUS"
   [ "$INGEST_STATUS" = 0 ] || LOAD_STATUS=1
 fi
-grep -c '"level":"ERROR"' "$WORK/service.log" | sed 's/^/[load] service log ERROR lines: /' || true
+if [ -z "$GIVEN_URL" ]; then
+  grep -c '"level":"ERROR"' "$WORK/service.log" | sed 's/^/[load] service log ERROR lines: /' || true
+fi
 exit "$LOAD_STATUS"

@@ -32,6 +32,10 @@
 #   CLEARANCE_FGA_CHECK_CACHE_TTL               its TTL (default 10s, the server default)
 #
 # Requirements: bash, python3 with pip (PostgreSQL), go (OpenFGA), curl.
+#
+# Other scripts may source this file to reuse its settings and functions (scripts/cluster.sh does):
+# sourced, it defines them and runs nothing. It sets `set -euo pipefail` and umask 022 in the
+# sourcing shell.
 # PostgreSQL refuses to run as root: as root the servers run as the OS user
 # "postgres" (created as a system user when missing); otherwise as the caller.
 set -euo pipefail
@@ -77,17 +81,20 @@ FGA_RUN="$RUN_DIR/openfga"
 FGA_PID="$FGA_RUN/openfga.pid"
 FGA_LOG="$FGA_RUN/openfga.log"
 FGA_STATE="$FGA_RUN/datastore"
+FGA_MIGRATE=1      # fga_start runs `openfga migrate` first (postgres datastore); 0: already done
 ENV_FILE="$RUN_DIR/servers.env"
 PG_BIN=""          # set by resolve_pg_bin
 PG_BASE=""         # $RUN_DIR/postgres-<major>
 PG_DATA=""
 PG_SOCK=""
 PG_LOG=""
+PG_EXTRA_OPTS=""   # more server options (-c name=value ...) for pg_launch
 
 # ---------------------------------------------------------------- helpers
 
-log() { printf '[servers] %s\n' "$*" >&2; }
-die() { printf '[servers] ERROR: %s\n' "$*" >&2; exit 1; }
+LOG_TAG="servers"  # prefix of messages; a script that sources this file sets its own
+log() { printf '[%s] %s\n' "$LOG_TAG" "$*" >&2; }
+die() { printf '[%s] ERROR: %s\n' "$LOG_TAG" "$*" >&2; exit 1; }
 now() { printf '%s' "${EPOCHREALTIME/,/.}"; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
 timed() { # timed LABEL CMD...: run CMD, then print how long it took
@@ -125,6 +132,55 @@ lock() {
 unlock() { exec 9>&-; }
 
 port_busy() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+# spawn PIDFILE LOG [NAME=VALUE...] COMMAND [ARG...]: runs COMMAND through `env` in a session of
+# its own (setsid), so it outlives this shell, with stdin from /dev/null and output appended to LOG.
+# The inner shell writes its pid, which exec hands over to COMMAND; returns once PIDFILE is written.
+spawn() {
+  local pidfile="$1" logfile="$2"; shift 2
+  rm -f "$pidfile"
+  # shellcheck disable=SC2016  # expanded by the inner shell
+  setsid bash -c 'echo $$ >"$0"; exec nohup env "$@"' "$pidfile" "$@" </dev/null >>"$logfile" 2>&1 &
+  local deadline=$((SECONDS + 5))
+  until [[ -s "$pidfile" ]]; do
+    ((SECONDS < deadline)) || die "$(basename "$pidfile" .pid) did not launch (log: $logfile)"
+    sleep 0.05
+  done
+}
+
+# live_pid PIDFILE PATTERN: prints the pid in PIDFILE when that process is alive and its command
+# line contains PATTERN (so a pid reused by another program is never taken for ours).
+live_pid() {
+  local pid
+  [[ -f "$1" ]] || return 1
+  pid="$(cat "$1" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2" || return 1
+  printf '%s' "$pid"
+}
+
+# pid_running PID: the process exists and has not exited (a zombie waiting for its parent, often
+# init, to reap it has exited).
+pid_running() {
+  local state
+  state="$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" || return 1
+  [[ -n "$state" && "$state" != "Z" && "$state" != "X" ]]
+}
+
+# terminate PID NAME [SECONDS]: SIGTERM, then SIGKILL when it has not exited within SECONDS (15).
+terminate() {
+  local pid="$1" name="$2" deadline=$((SECONDS + ${3:-15}))
+  kill -TERM "$pid" 2>/dev/null || true
+  while pid_running "$pid"; do
+    if ((SECONDS >= deadline)); then
+      log "$name: did not stop within ${3:-15}s; killing"
+      kill -KILL "$pid" 2>/dev/null || true
+      break
+    fi
+    sleep 0.1
+  done
+}
 
 version_ge() { # version_ge A B: A >= B (dotted numbers)
   [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -t. -k1,1n -k2,2n -k3,3n | head -n1)" == "$2" ]]
@@ -219,7 +275,12 @@ resolve_pg_bin() {
   local ver major
   ver="$("$PG_BIN/postgres" --version | awk '{print $NF}')"
   major="${ver%%.*}"
-  PG_BASE="$RUN_DIR/postgres-$major"
+  pg_use_base "$RUN_DIR/postgres-$major"
+}
+
+# Points the pg_* functions at one server: its data dir, socket dir and log under BASE.
+pg_use_base() {
+  PG_BASE="$1"
   PG_DATA="$PG_BASE/data"
   PG_SOCK="$PG_BASE/socket"
   PG_LOG="$PG_BASE/postgres.log"
@@ -264,24 +325,31 @@ pg_initdb() {
 
 pg_start() {
   resolve_pg_bin
+  pg_launch
+  pg_provision
+}
+
+# Starts the server of $PG_BASE on $PG_PORT (initdb first when it has no data dir yet), or checks
+# that it already runs there. Data dirs made otherwise (pg_basebackup) are started as they are.
+pg_launch() {
   if pg_running; then
     local running_port; running_port="$(pg_running_port)"
     [[ "$running_port" == "$PG_PORT" ]] \
-      || die "postgres already runs from $PG_DATA on port $running_port, not $PG_PORT: run 'scripts/servers.sh stop' first"
-    log "postgres: already running on $HOST:$PG_PORT"
-  else
-    ensure_pg_os_user
-    pg_initdb
-    ! port_busy "$PG_PORT" || die "port $HOST:$PG_PORT is already in use by another process (set CLEARANCE_PG_PORT)"
-    as_pg mkdir -p "$PG_SOCK"
-    as_pg chmod 700 "$PG_SOCK"
-    local opts="-c listen_addresses=$HOST -p $PG_PORT -k '$PG_SOCK' -c unix_socket_permissions=0700"
-    if ! pg_ctl_ -l "$PG_LOG" -w -t "$START_TIMEOUT" -o "$opts" start >/dev/null; then
-      tail -n 20 "$PG_LOG" >&2 || true
-      die "postgres did not start (log: $PG_LOG)"
-    fi
+      || die "postgres already runs from $PG_DATA on port $running_port, not $PG_PORT: stop it first"
+    log "postgres: already running on $HOST:$PG_PORT ($PG_DATA)"
+    return 0
   fi
-  pg_provision
+  ensure_pg_os_user
+  pg_initdb
+  ! port_busy "$PG_PORT" || die "port $HOST:$PG_PORT is already in use by another process (set CLEARANCE_PG_PORT)"
+  as_pg mkdir -p "$PG_SOCK"
+  as_pg chmod 700 "$PG_SOCK"
+  local opts="-c listen_addresses=$HOST -p $PG_PORT -k '$PG_SOCK' -c unix_socket_permissions=0700"
+  if [[ -n "$PG_EXTRA_OPTS" ]]; then opts+=" $PG_EXTRA_OPTS"; fi
+  if ! pg_ctl_ -l "$PG_LOG" -w -t "$START_TIMEOUT" -o "$opts" start >/dev/null; then
+    tail -n 20 "$PG_LOG" >&2 || true
+    die "postgres did not start (log: $PG_LOG)"
+  fi
 }
 
 # Idempotent: application role, databases, pgvector. Runs on every start.
@@ -311,24 +379,48 @@ SQL
 
 pg_stop() {
   resolve_pg_bin
+  pg_halt
+}
+
+pg_halt() { # fast shutdown of the server of $PG_BASE, if it runs
   if pg_running; then
     pg_ctl_ -m fast -w stop >/dev/null
-    log "postgres: stopped"
+    log "postgres: stopped ($PG_DATA)"
   else
-    log "postgres: not running"
+    log "postgres: not running ($PG_DATA)"
   fi
 }
 
 # ---------------------------------------------------------------- openfga
 
+# Points the fga_* functions at one OpenFGA instance: pid file, log and datastore note under DIR.
+fga_use_dir() {
+  FGA_RUN="$1"
+  FGA_PID="$FGA_RUN/openfga.pid"
+  FGA_LOG="$FGA_RUN/openfga.log"
+  FGA_STATE="$FGA_RUN/datastore"
+}
+
+# The postgres datastore's settings as `env` arguments: credentials go through the environment,
+# never the command line.
+fga_datastore_env() {
+  printf '%s\n' "OPENFGA_DATASTORE_URI=postgres://$HOST:$PG_PORT/$FGA_DB?sslmode=disable" \
+    "OPENFGA_DATASTORE_USERNAME=$PG_USER" "OPENFGA_DATASTORE_PASSWORD=$PG_PASSWORD"
+}
+
+# Creates or upgrades OpenFGA's tables in database $FGA_DB (idempotent); the log goes to LOGFILE.
+fga_migrate() {
+  local logfile="$1"
+  local -a ds_env
+  mapfile -t ds_env < <(fga_datastore_env)
+  if ! env "${ds_env[@]}" "$OPENFGA_BIN" migrate --datastore-engine postgres >"$logfile" 2>&1; then
+    tail -n 20 "$logfile" >&2 || true
+    die "openfga migrate failed (log: $logfile)"
+  fi
+}
+
 fga_pid() { # prints the pid when our OpenFGA process is alive
-  local pid
-  [[ -f "$FGA_PID" ]] || return 1
-  pid="$(cat "$FGA_PID" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'openfga' || return 1
-  printf '%s' "$pid"
+  live_pid "$FGA_PID" openfga
 }
 
 fga_healthy() {
@@ -371,20 +463,12 @@ fga_start() {
   done
   local -a ds_env=() ds_args=(--datastore-engine "$FGA_DATASTORE")
   if [[ "$FGA_DATASTORE" == "postgres" ]]; then
-    # Credentials go through the environment, not the command line.
-    ds_env=(OPENFGA_DATASTORE_URI="postgres://$HOST:$PG_PORT/$FGA_DB?sslmode=disable"
-            OPENFGA_DATASTORE_USERNAME="$PG_USER" OPENFGA_DATASTORE_PASSWORD="$PG_PASSWORD")
-    if ! env "${ds_env[@]}" "$OPENFGA_BIN" migrate --datastore-engine postgres >"$FGA_RUN/migrate.log" 2>&1; then
-      tail -n 20 "$FGA_RUN/migrate.log" >&2 || true
-      die "openfga migrate failed (log: $FGA_RUN/migrate.log)"
-    fi
+    mapfile -t ds_env < <(fga_datastore_env)
+    if [[ "$FGA_MIGRATE" == 1 ]]; then fga_migrate "$FGA_RUN/migrate.log"; fi
   fi
   printf '%s\n' "$FGA_DATASTORE" >"$FGA_STATE"
   printf '\n==== %s start (datastore %s)\n' "$(date -u +%FT%TZ)" "$FGA_DATASTORE" >>"$FGA_LOG"
-  # Own session (setsid) so it outlives this shell; the inner shell writes its
-  # pid, which exec hands over to openfga.
-  # shellcheck disable=SC2016  # expanded by the inner shell
-  setsid bash -c 'echo $$ >"$0"; exec nohup env "$@"' "$FGA_PID" \
+  spawn "$FGA_PID" "$FGA_LOG" \
     "${ds_env[@]}" "$OPENFGA_BIN" run \
     --http-addr "$HOST:$FGA_HTTP_PORT" \
     --grpc-addr "$HOST:$FGA_GRPC_PORT" \
@@ -395,13 +479,7 @@ fga_start() {
     --check-query-cache-ttl="$FGA_CHECK_CACHE_TTL" \
     --listObjects-max-results "$FGA_LIST_OBJECTS_MAX_RESULTS" \
     --listObjects-deadline "$FGA_LIST_OBJECTS_DEADLINE" \
-    "${ds_args[@]}" \
-    </dev/null >>"$FGA_LOG" 2>&1 &
-  local deadline=$((SECONDS + 5))
-  until [[ -s "$FGA_PID" ]]; do
-    ((SECONDS < deadline)) || die "openfga did not launch (log: $FGA_LOG)"
-    sleep 0.05
-  done
+    "${ds_args[@]}"
   pid="$(cat "$FGA_PID")"
   fga_wait_healthy "$pid"
   log "openfga: $OPENFGA_VERSION SERVING (pid $pid, datastore $FGA_DATASTORE) on http://$HOST:$FGA_HTTP_PORT, grpc $HOST:$FGA_GRPC_PORT"
@@ -414,16 +492,7 @@ fga_stop() {
     log "openfga: not running"
     return 0
   fi
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + 15))
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then
-      log "openfga: did not stop within 15s; killing"
-      kill -KILL "$pid" 2>/dev/null || true
-      break
-    fi
-    sleep 0.1
-  done
+  terminate "$pid" openfga 15
   rm -f "$FGA_PID"
   log "openfga: stopped"
 }
@@ -513,13 +582,20 @@ usage() {
   exit 2
 }
 
-[[ $# -eq 1 ]] || usage
-case "$1" in
-  start)   cmd_start ;;
-  stop)    cmd_stop ;;
-  status)  cmd_status ;;
-  env)     cmd_env ;;
-  install) cmd_install ;;
-  -h|--help|help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' ;;
-  *) usage ;;
-esac
+servers_main() {
+  [[ $# -eq 1 ]] || usage
+  case "$1" in
+    start)   cmd_start ;;
+    stop)    cmd_stop ;;
+    status)  cmd_status ;;
+    env)     cmd_env ;;
+    install) cmd_install ;;
+    -h|--help|help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' ;;
+    *) usage ;;
+  esac
+}
+
+# Sourced by another script: settings and functions only.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  servers_main "$@"
+fi
