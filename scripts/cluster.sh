@@ -18,6 +18,7 @@
 #   scripts/cluster.sh env                `export` lines: load balancer, replicas, JDBC, OpenFGA
 #   scripts/cluster.sh token USER [TENANT [SCOPES]]   a token from the local identity provider;
 #                                         USER may be user/agent; SCOPES space-separated
+#   scripts/cluster.sh replay pause|resume  pause or resume the standby's WAL replay (tests of lag)
 #   scripts/cluster.sh clean              stop, then delete the cluster's data dirs and logs
 #   scripts/cluster.sh install            install PostgreSQL, OpenFGA and HAProxy, build the jar
 #
@@ -537,7 +538,19 @@ cluster_start() {
   local -a parts replicas=()
   mapfile -t parts < <(ordered_parts "$@")
   mkdir -p "$CLUSTER_DIR"
-  if [[ $# -eq 0 ]]; then timed "install" cluster_install; else cluster_install only-if-missing; fi
+  if [[ $# -eq 0 ]]; then
+    timed "install" cluster_install
+  else
+    # Only what the named parts need: the database parts alone (as the standby test starts them)
+    # neither build the jar nor install HAProxy.
+    cmd_install
+    if [[ " ${parts[*]} " == *" haproxy "* ]]; then install_haproxy; fi
+    if [[ " ${parts[*]} " == *" replica-"* ]]; then
+      # shellcheck source=scripts/jdk.sh
+      source "$REPO_DIR/scripts/jdk.sh"
+      build_jar only-if-missing
+    fi
+  fi
   resolve_pg_bin
   for part in "${parts[@]}"; do
     case "$part" in
@@ -736,6 +749,16 @@ print(json.dumps({"user": u, "agent": a or None, "tenant": t or None, "scopes": 
     || die "no token from the identity provider on $HOST:$IDP_PORT (is the cluster running?)"
 }
 
+# Pauses or resumes the standby's WAL replay (superuser functions; for tests of a lagging standby).
+cluster_replay() {
+  [[ $# -eq 1 && ( "$1" == pause || "$1" == resume ) ]] || usage
+  resolve_pg_bin
+  use_standby
+  pg_running || die "the standby is not running"
+  pg_admin -d postgres -c "SELECT pg_wal_replay_$1()" >/dev/null
+  log "standby: replay ${1}d (paused now: $(pg_admin -d postgres -c 'SELECT pg_is_wal_replay_paused()'))"
+}
+
 cluster_clean() {
   cluster_stop
   if [[ -d "$CLUSTER_DIR" ]]; then
@@ -745,7 +768,7 @@ cluster_clean() {
 }
 
 usage() {
-  echo "usage: $0 start|stop|status [PART...] | kill PART... | env | token USER [TENANT [SCOPES]] | clean | install" >&2
+  echo "usage: $0 start|stop|status [PART...] | kill PART... | env | token USER [TENANT [SCOPES]] | replay pause|resume | clean | install" >&2
   echo "parts: $(all_parts | tr '\n' ' ')" >&2
   exit 2
 }
@@ -759,6 +782,7 @@ case "$command" in
   status) cluster_status "$@" ;;
   env)    [[ $# -eq 0 ]] || usage; resolve_pg_bin 2>/dev/null || PG_BIN=""; print_cluster_env ;;
   token)  cluster_token "$@" ;;
+  replay) cluster_replay "$@" ;;
   clean)  [[ $# -eq 0 ]] || usage; cluster_clean ;;
   install) [[ $# -eq 0 ]] || usage; cluster_install ;;
   -h|--help|help) sed -n '2,/^REPO_DIR=/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' ;;

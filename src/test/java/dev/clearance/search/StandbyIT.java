@@ -49,7 +49,10 @@ class StandbyIT extends IntegrationTest {
 
     @BeforeAll
     void start() throws Exception {
+        // Under the system temp dir, reachable by the postgres OS user the servers run as under root.
         dir = Files.createTempDirectory("clearance-standby-");
+        dir.toFile().setReadable(true, false);
+        dir.toFile().setExecutable(true, false);
         port = freePortPair();
         cluster("start", "primary", "standby");
         cluster = exports(cluster("env"));
