@@ -115,8 +115,9 @@ def is_honest_unavailable(answer: Answer):
     if not isinstance(problem, dict) or problem.get("status") != 503 or not problem.get("type"):
         return False, "503 whose body is not a problem document"
     kind = problem["type"].rsplit("/", 1)[-1]
-    if answer.header("X-Clearance-Retry-After-By"):  # the service sent none; scripts/cluster.sh
-        kind += " (Retry-After from the load balancer)"
+    if answer.header("X-Clearance-Retry-After-By"):
+        # The service's own 503 came without Retry-After; the load balancer's fallback filled it in.
+        return False, f"503 {kind} without the service's own Retry-After"
     return True, kind
 
 

@@ -357,9 +357,9 @@ backend replicas
     errorfiles service-problems
     # Which replica answered (the failure tests count them).
     http-response set-header X-Clearance-Replica %[srv_name]
-    # Every 503 leaving the cluster says when to retry. The service's own 503s do, except
-    # authorization-unavailable (OpenFGA failed mid-request): the load balancer adds one there and
-    # says so in X-Clearance-Retry-After-By, so the gap stays visible (docs/scaling.md).
+    # Every 503 leaving the cluster says when to retry. The service's own 503s all do; should one
+    # come without, the load balancer adds one and says so in X-Clearance-Retry-After-By, which the
+    # cluster test counts as a failure.
     http-response set-header X-Clearance-Retry-After-By load-balancer if { status 503 } !{ res.hdr(Retry-After) -m found }
     http-response set-header Retry-After 2 if { res.hdr(X-Clearance-Retry-After-By) -m str load-balancer }
 EOF

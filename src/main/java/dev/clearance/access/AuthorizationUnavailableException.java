@@ -19,4 +19,10 @@ public final class AuthorizationUnavailableException extends ProblemException {
                 List.of(),
                 cause);
     }
+
+    /** A dependency that fails now may answer in a moment: clients and load balancers retry after this. */
+    @Override
+    public String retryAfterSeconds() {
+        return "2";
+    }
 }

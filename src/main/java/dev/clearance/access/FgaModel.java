@@ -2,6 +2,9 @@ package dev.clearance.access;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.openfga.language.DslToJsonTransformer;
 import dev.openfga.sdk.api.OpenFgaApi;
 import dev.openfga.sdk.api.client.ApiClient;
@@ -71,10 +74,35 @@ final class FgaModel {
         return id;
     }
 
-    private boolean same(AuthorizationModel remote, AuthorizationModel local) {
-        JsonNode a = mapper.valueToTree(remote.getTypeDefinitions());
-        JsonNode b = mapper.valueToTree(local.getTypeDefinitions());
+    /**
+     * Equal up to how absent values are spelt: OpenFGA answers {@code ""} for an unset condition,
+     * module or userset object where the parsed file has null. Compared as they were, the two never
+     * matched and every start of every replica wrote one more, identical model.
+     */
+    boolean same(AuthorizationModel remote, AuthorizationModel local) {
+        JsonNode a = normalized(mapper.valueToTree(remote.getTypeDefinitions()));
+        JsonNode b = normalized(mapper.valueToTree(local.getTypeDefinitions()));
         return Objects.equals(remote.getSchemaVersion(), local.getSchemaVersion()) && a.equals(b);
+    }
+
+    /** The tree without null and empty-string fields, in arrays and objects at every depth. */
+    static JsonNode normalized(JsonNode node) {
+        if (node.isObject()) {
+            ObjectNode out = JsonNodeFactory.instance.objectNode();
+            node.properties().forEach(field -> {
+                JsonNode value = field.getValue();
+                if (!value.isNull() && !(value.isTextual() && value.asText().isEmpty())) {
+                    out.set(field.getKey(), normalized(value));
+                }
+            });
+            return out;
+        }
+        if (node.isArray()) {
+            ArrayNode out = JsonNodeFactory.instance.arrayNode();
+            node.forEach(element -> out.add(normalized(element)));
+            return out;
+        }
+        return node;
     }
 
     private AuthorizationModel parse() {

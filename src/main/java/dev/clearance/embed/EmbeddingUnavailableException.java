@@ -16,4 +16,10 @@ public final class EmbeddingUnavailableException extends ProblemException {
                 List.of(),
                 cause);
     }
+
+    /** A dependency that fails now may answer in a moment: clients and load balancers retry after this. */
+    @Override
+    public String retryAfterSeconds() {
+        return "2";
+    }
 }

@@ -15,4 +15,10 @@ public final class StoreException extends ProblemException {
                 List.of(),
                 cause);
     }
+
+    /** A dependency that fails now may answer in a moment: clients and load balancers retry after this. */
+    @Override
+    public String retryAfterSeconds() {
+        return "2";
+    }
 }

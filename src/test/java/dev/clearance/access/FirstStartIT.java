@@ -56,6 +56,18 @@ class FirstStartIT extends IntegrationTest {
                 token = page.getContinuationToken();
             } while (token != null && !token.isEmpty());
             assertEquals(1, named.size(), "stores named " + name + ": " + named);
+
+            // A replica started later finds the model already written: the same id, no new model.
+            String model = store.current().modelId();
+            try (ApplicationContext later = ApplicationContext.run(properties)) {
+                assertEquals(model, later.getBean(FgaStore.class).current().modelId());
+            }
+            var models = store.api()
+                    .readAuthorizationModels(store.current().storeId(), 100, null)
+                    .get()
+                    .getData()
+                    .getAuthorizationModels();
+            assertEquals(1, models.size(), "models written to the store: " + models.size());
         } finally {
             pool.shutdownNow();
             contexts.forEach(ApplicationContext::close);

@@ -84,6 +84,8 @@ class FailClosedIT extends IntegrationTest {
                     response.getContentType().orElseThrow().toString());
             Map<?, ?> problem = response.body();
             assertTrue(problem.get("type").toString().endsWith("/authorization-unavailable"), problem.toString());
+            // A client or load balancer learns when to try again (it is a passing failure, not a refusal).
+            assertEquals("2", response.header("Retry-After"));
             assertFalse(problem.toString().contains("promote the replica"), "no document text in the problem");
             assertTrue(ms < 5000, "fails within a bounded time, took " + ms + " ms");
             assertEquals(503, api.get(alice, "runbook").getStatus().getCode());
