@@ -16,4 +16,10 @@ bash scripts/servers.sh install
 # missing. Without it that test fails (it never skips); the rest of the suite still runs.
 bash scripts/browser.sh install || echo "[test] no Chromium/ChromeDriver: WebPageIT will fail" >&2
 mvn -B -ntp verify "$@"
+# The cluster test (docs/scaling.md): two replicas behind HAProxy, two OpenFGA servers, a primary and
+# a streaming standby, under killed parts; it runs the jar Maven just built. Skipped only when a
+# subset of the integration tests was asked for (extra arguments).
+if [[ $# -eq 0 ]]; then
+  bash scripts/cluster-test.sh
+fi
 echo "test suite finished in $(( $(date +%s) - started ))s"
