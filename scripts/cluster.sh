@@ -40,6 +40,8 @@
 #                                  http/grpc +11/+12, openfga-2 +13/+14, identity provider +20,
 #                                  HAProxy's stats page +21
 #   CLEARANCE_CLUSTER_REPLICAS     number of service replicas, 1..9 (default 2)
+#   CLEARANCE_CLUSTER_STANDBY_READS  on (default): replicas read search candidates from the standby
+#                                  while it is fresh (ADR 0013); off: every read on the primary
 #   CLEARANCE_CLUSTER_FGA_ROUTE    lb (default): every replica asks OpenFGA's load balancer;
 #                                  direct: replica N asks openfga-1 or -2 alone (odd/even)
 #   CLEARANCE_CLUSTER_JAR          the service jar (default target/clearance-0.1.0-SNAPSHOT.jar,
@@ -463,6 +465,16 @@ replica_fga_url() { # N
 }
 
 # Launches replica N without waiting for it.
+# The standby's JDBC URL for the replicas' candidate reads (ADR 0013), or empty (every read on the
+# primary) when CLEARANCE_CLUSTER_STANDBY_READS=off.
+replica_standby_url() {
+  if [[ "${CLEARANCE_CLUSTER_STANDBY_READS:-on}" == "off" ]]; then
+    echo ""
+  else
+    echo "jdbc:postgresql://$HOST:$STANDBY_PORT/$PG_DB"
+  fi
+}
+
 replica_launch() {
   local n="$1" dir port
   dir="$(replica_dir "$n")"
@@ -482,6 +494,7 @@ replica_launch() {
   spawn "$dir/service.pid" "$dir/service.log" \
     MICRONAUT_SERVER_PORT="$port" \
     DB_URL="jdbc:postgresql://$HOST:$PRIMARY_PORT/$PG_DB" DB_USER="$PG_USER" DB_PASSWORD="$PG_PASSWORD" \
+    CLEARANCE_STANDBY_DB_URL="$(replica_standby_url)" \
     FGA_API_URL="$(replica_fga_url "$n")" \
     AUTH_JWKS_URL="http://$HOST:$IDP_PORT/jwks.json" AUTH_ISSUER="$ISSUER" AUTH_AUDIENCE="$AUDIENCE" \
     "$JAVA_HOME/bin/java" $JAVA_OPTS -jar "$(replica_jar)"
