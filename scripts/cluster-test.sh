@@ -57,6 +57,23 @@ if [[ "${1:-}" == "--bounded" ]]; then
   status=0
   python3 scripts/cluster-test.py chaos --work "$WORK" || status=1
 
+  # The replicas read search candidates from the standby (ADR 0013) during the faults: counted by
+  # each replica since its last start; a cluster whose standby is never used would not test that path.
+  standby_reads=0
+  for url in $CLEARANCE_CLUSTER_REPLICA_URLS; do
+    n=$(curl -sf --max-time 5 "$url/prometheus" \
+      | awk '/^clearance_standby_reads_total\{.*source="standby"/ { sum += $2 } END { printf "%d", sum }')
+    standby_reads=$((standby_reads + ${n:-0}))
+  done
+  if [[ "${CLEARANCE_CLUSTER_STANDBY_READS:-on}" != "off" ]]; then
+    if ((standby_reads > 0)); then
+      echo "[test] standby: $standby_reads candidate reads went to the hot standby"
+    else
+      echo "[test] FAILED: no candidate read went to the hot standby" >&2
+      status=1
+    fi
+  fi
+
   echo "[test] restarting the replicas with CLEARANCE_RATE_TENANT_PER_MINUTE=$LIMIT"
   touch "$WORK/limits-applied"
   t=$(date +%s)

@@ -5,8 +5,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Value;
 import jakarta.annotation.PreDestroy;
-import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * access-rule version, and that the chunk still exists), so a revocation or an edit the primary
  * has acknowledged is in force whatever the standby still shows.
  */
-@Singleton
+@Context
 public final class Standby implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Standby.class);
@@ -46,10 +47,21 @@ public final class Standby implements AutoCloseable {
     private volatile long freshAt = Long.MIN_VALUE;
 
     private volatile long bytesBehind = -1;
+    private volatile boolean failing;
     private final Counter standbyReads;
     private final Counter primaryReads;
 
-    Standby(DataSource primary, StandbyProperties properties, MeterRegistry meters) {
+    /**
+     * Created at start-up ({@code @Context}): the first proof of freshness is taken before the first
+     * search, not after it. Without its own role the standby is read as the primary's role, which
+     * it replicates.
+     */
+    Standby(
+            DataSource primary,
+            StandbyProperties properties,
+            MeterRegistry meters,
+            @Value("${datasources.default.username:}") String primaryUser,
+            @Value("${datasources.default.password:}") String primaryPassword) {
         this.primary = primary;
         this.properties = properties;
         this.standbyReads = Counter.builder("clearance.standby.reads")
@@ -76,8 +88,10 @@ public final class Standby implements AutoCloseable {
         }
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(properties.url());
-        config.setUsername(properties.username());
-        config.setPassword(properties.password());
+        boolean ownRole =
+                properties.username() != null && !properties.username().isBlank();
+        config.setUsername(ownRole ? properties.username() : primaryUser);
+        config.setPassword(ownRole ? properties.password() : primaryPassword);
         config.setReadOnly(true);
         // As on the primary's pool (application.yml): the exact path's plans depend on it (ADR 0004).
         config.setConnectionInitSql("SET plan_cache_mode = force_custom_plan");
@@ -157,8 +171,17 @@ public final class Standby implements AutoCloseable {
             }
         } catch (SQLException | RuntimeException e) {
             bytesBehind = -1;
-            LOG.debug("Standby lag sample failed: {}", e.getMessage());
+            // Once per change from working to failing: a standby that cannot be read is not an
+            // error of any search (they read the primary), but an operator should learn of it.
+            if (!failing) {
+                LOG.warn(
+                        "The standby cannot be compared with the primary; searches read the primary: {}",
+                        e.getMessage());
+            }
+            failing = true;
+            return;
         }
+        failing = false;
     }
 
     @Override

@@ -12,8 +12,8 @@ import java.time.Duration;
  * goes to the primary.
  *
  * @param url JDBC URL of the standby; empty: no standby
- * @param username role on the standby (the primary's role, replicated)
- * @param password its password
+ * @param username role on the standby; empty: the primary's role, which the standby replicates
+ * @param password its password (with {@code username})
  * @param maxLag the standby is read only while it is proven to hold everything the primary had
  *     committed at most this long ago
  * @param sampleInterval how often the primary's WAL position is compared with the standby's replay
