@@ -722,7 +722,7 @@ cluster_status() {
 }
 
 print_cluster_env() {
-  local i urls="" k
+  local i urls=""
   for ((i = 1; i <= REPLICAS; i++)); do urls+="${urls:+ }http://$HOST:$(replica_port "$i")"; done
   local -a vars=(
     CLEARANCE_CLUSTER_URL="http://$HOST:$LB_PORT"
@@ -744,9 +744,7 @@ print_cluster_env() {
   )
   # psql and friends, to read the primary or the standby (DB_USER/DB_PASSWORD over TCP).
   if [[ -n "$PG_BIN" ]]; then vars+=(CLEARANCE_PG_BIN="$PG_BIN"); fi
-  for k in "${vars[@]}"; do
-    printf 'export %s=%q\n' "${k%%=*}" "${k#*=}"
-  done
+  print_exports "${vars[@]}"
 }
 
 cluster_token() {

@@ -517,7 +517,13 @@ print_env() {
     PGPASSWORD="$PG_PASSWORD"
   )
   if [[ -n "$PG_BIN" ]]; then vars+=(CLEARANCE_PG_BIN="$PG_BIN"); fi
-  for k in "${vars[@]}"; do
+  print_exports "${vars[@]}"
+}
+
+# print_exports NAME=VALUE...: one shell-quoted `export` line each (also used by scripts/cluster.sh).
+print_exports() {
+  local k
+  for k in "$@"; do
     printf 'export %s=%q\n' "${k%%=*}" "${k#*=}"
   done
 }
