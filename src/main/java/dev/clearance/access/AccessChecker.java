@@ -59,35 +59,61 @@ public class AccessChecker {
      */
     public Decisions check(
             Caller caller, Collection<String> documentIds, boolean higherConsistency, long deadlineNanos) {
-        long timeout = System.nanoTime() + properties.checkTimeout().toNanos();
-        long deadline = deadlineNanos - timeout < 0 ? deadlineNanos : timeout;
         List<String> documents = List.copyOf(new LinkedHashSet<>(documentIds));
         if (documents.isEmpty()) {
             return new Decisions(Map.of());
         }
-        FgaStore.Resolved resolved = store.current();
         List<Principal> principals = caller.principals();
-        List<BatchCheckItem> items = new ArrayList<>(documents.size() * principals.size());
+        List<Pair> pairs = new ArrayList<>(documents.size() * principals.size());
         for (String document : documents) {
-            String object = ObjectIds.document(caller.tenant(), document);
             for (Principal principal : principals) {
-                items.add(new BatchCheckItem()
-                        .correlationId(Integer.toString(items.size()))
-                        .tupleKey(new CheckRequestTupleKey()
-                                .user(principal.subject())
-                                .relation(properties.relation())
-                                ._object(object)));
+                pairs.add(new Pair(principal.subject(), document));
             }
         }
+        Outcome[] perItem = decide(caller.tenant(), pairs, higherConsistency, deadlineNanos);
+        return aggregate(documents, principals.size(), perItem);
+    }
+
+    /** One question for OpenFGA: may this subject (a principal, or a group's members) view this document? */
+    record Pair(String subject, String documentId) {}
+
+    /**
+     * OpenFGA's answer to each pair, in one decision with the same budget and limits as {@link
+     * #check(Caller, Collection, boolean, long)}: the subjects a caller shares with others (ADR 0015).
+     */
+    Map<Pair, Outcome> check(String tenant, List<Pair> pairs, boolean higherConsistency, long deadlineNanos) {
+        if (pairs.isEmpty()) {
+            return Map.of();
+        }
+        Outcome[] perItem = decide(tenant, pairs, higherConsistency, deadlineNanos);
+        Map<Pair, Outcome> out = new HashMap<>();
+        for (int i = 0; i < perItem.length; i++) {
+            out.put(pairs.get(i), perItem[i]);
+        }
+        count(perItem);
+        return out;
+    }
+
+    private Outcome[] decide(String tenant, List<Pair> pairs, boolean higherConsistency, long deadlineNanos) {
+        long timeout = System.nanoTime() + properties.checkTimeout().toNanos();
+        long deadline = deadlineNanos - timeout < 0 ? deadlineNanos : timeout;
+        FgaStore.Resolved resolved = store.current();
+        List<BatchCheckItem> items = new ArrayList<>(pairs.size());
+        for (Pair pair : pairs) {
+            items.add(new BatchCheckItem()
+                    .correlationId(Integer.toString(items.size()))
+                    .tupleKey(new CheckRequestTupleKey()
+                            .user(pair.subject())
+                            .relation(properties.relation())
+                            ._object(ObjectIds.document(tenant, pair.documentId()))));
+        }
         long started = System.nanoTime();
-        Outcome[] perItem;
         try {
-            perItem = send(resolved, items, higherConsistency, deadline);
+            return send(resolved, items, higherConsistency, deadline);
         } finally {
             meters.timer("clearance.authz.duration", "call", "batch_check")
                     .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
-        return aggregate(documents, principals.size(), perItem);
     }
 
     private Outcome[] send(
@@ -167,6 +193,18 @@ public class AccessChecker {
 
     private Decisions aggregate(List<String> documents, int perDocument, Outcome[] perItem) {
         Map<String, Outcome> byDocument = new HashMap<>();
+        for (int d = 0; d < documents.size(); d++) {
+            Outcome combined = Outcome.ALLOWED;
+            for (int p = 0; p < perDocument; p++) {
+                combined = Outcome.intersect(combined, perItem[d * perDocument + p]);
+            }
+            byDocument.put(documents.get(d), combined);
+        }
+        count(perItem);
+        return new Decisions(byDocument);
+    }
+
+    private void count(Outcome[] perItem) {
         int allowed = 0;
         int denied = 0;
         int errors = 0;
@@ -177,16 +215,8 @@ public class AccessChecker {
                 case ERROR -> errors++;
             }
         }
-        for (int d = 0; d < documents.size(); d++) {
-            Outcome combined = Outcome.ALLOWED;
-            for (int p = 0; p < perDocument; p++) {
-                combined = Outcome.intersect(combined, perItem[d * perDocument + p]);
-            }
-            byDocument.put(documents.get(d), combined);
-        }
         meters.counter("clearance.authz.checks", "outcome", "allowed").increment(allowed);
         meters.counter("clearance.authz.checks", "outcome", "denied").increment(denied);
         meters.counter("clearance.authz.checks", "outcome", "error").increment(errors);
-        return new Decisions(byDocument);
     }
 }

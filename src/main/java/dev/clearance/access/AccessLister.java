@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -25,14 +26,24 @@ public final class AccessLister {
 
     private final FgaStore store;
     private final ListObjectsClient client;
+    private final SubjectSets subjects;
+    private final FgaProperties properties;
     private final Cache<Key, Set<String>> lists;
     private final boolean caching;
     private final Counter hits;
     private final Counter misses;
 
-    AccessLister(FgaStore store, ListObjectsClient client, DecisionCacheProperties cache, MeterRegistry meters) {
+    AccessLister(
+            FgaStore store,
+            ListObjectsClient client,
+            SubjectSets subjects,
+            FgaProperties properties,
+            DecisionCacheProperties cache,
+            MeterRegistry meters) {
         this.store = store;
         this.client = client;
+        this.subjects = subjects;
+        this.properties = properties;
         this.caching = cache.enabled() && cache.maxListed() > 0;
         this.lists = Caffeine.newBuilder()
                 .maximumWeight(cache.maxListed())
@@ -50,22 +61,31 @@ public final class AccessLister {
     /** {@code epoch}: the tenant's access epoch read before this call; negative: do not cache. */
     public Viewable listViewable(Caller caller, boolean higherConsistency, long epoch) {
         FgaStore.Resolved resolved = store.current();
+        List<SubjectSets.Expansion> expansions = caching
+                ? subjects.expand(
+                        caller,
+                        epoch,
+                        higherConsistency,
+                        System.nanoTime() + properties.checkTimeout().toNanos())
+                : null;
         Set<String> result = null;
         boolean complete = true;
-        for (Principal principal : caller.principals()) {
-            Key key = new Key(caller.tenant(), epoch, resolved.modelId(), principal.subject());
-            Set<String> ids = caching && epoch >= 0 ? lists.getIfPresent(key) : null;
-            if (ids != null) {
-                hits.increment();
-            } else {
-                misses.increment();
-                ListObjectsClient.Listed listed =
-                        client.list(resolved, caller.tenant(), principal.subject(), higherConsistency);
+        List<Principal> principals = caller.principals();
+        for (int p = 0; p < principals.size(); p++) {
+            Set<String> ids;
+            if (expansions == null) {
+                Listed listed = listed(
+                        resolved, caller.tenant(), epoch, principals.get(p).subject(), higherConsistency);
                 ids = listed.ids();
-                if (!listed.complete()) {
-                    complete = false;
-                } else if (caching && epoch >= 0) {
-                    lists.put(key, ids);
+                complete &= listed.complete();
+            } else {
+                // What the principal's shared subjects may view, and what is granted to it directly.
+                SubjectSets.Expansion expansion = expansions.get(p);
+                ids = expansion.directDocuments();
+                for (String subject : expansion.subjects()) {
+                    Listed listed = listed(resolved, caller.tenant(), epoch, subject, higherConsistency);
+                    complete &= listed.complete();
+                    ids = union(ids, listed.ids());
                 }
             }
             if (result == null) {
@@ -77,5 +97,35 @@ public final class AccessLister {
             }
         }
         return new Viewable(result == null ? Set.of() : result, complete);
+    }
+
+    private record Listed(Set<String> ids, boolean complete) {}
+
+    /** One subject's list, from the cache when this epoch already listed it. */
+    private Listed listed(FgaStore.Resolved resolved, String tenant, long epoch, String subject, boolean fresh) {
+        Key key = new Key(tenant, epoch, resolved.modelId(), subject);
+        Set<String> ids = caching && epoch >= 0 ? lists.getIfPresent(key) : null;
+        if (ids != null) {
+            hits.increment();
+            return new Listed(ids, true);
+        }
+        misses.increment();
+        ListObjectsClient.Listed listed = client.list(resolved, tenant, subject, fresh);
+        if (listed.complete() && caching && epoch >= 0) {
+            lists.put(key, listed.ids());
+        }
+        return new Listed(listed.ids(), listed.complete());
+    }
+
+    /** The union, reusing the larger set when the smaller adds nothing (a public share often does). */
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> larger = a.size() >= b.size() ? a : b;
+        Set<String> smaller = larger == a ? b : a;
+        if (larger.containsAll(smaller)) {
+            return larger;
+        }
+        Set<String> out = new HashSet<>(larger);
+        out.addAll(smaller);
+        return out;
     }
 }

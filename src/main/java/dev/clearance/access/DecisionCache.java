@@ -8,8 +8,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * OpenFGA's decisions, kept per (tenant, access epoch, model, caller's principals, document, access
@@ -29,14 +31,21 @@ public final class DecisionCache {
     private record Key(String tenant, long epoch, String model, String principals, String document, long version) {}
 
     private final AccessChecker checker;
+    private final SubjectSets subjects;
     private final FgaStore store;
     private final boolean enabled;
     private final Cache<Key, Outcome> decisions;
     private final Counter hits;
     private final Counter misses;
 
-    DecisionCache(AccessChecker checker, FgaStore store, DecisionCacheProperties properties, MeterRegistry meters) {
+    DecisionCache(
+            AccessChecker checker,
+            SubjectSets subjects,
+            FgaStore store,
+            DecisionCacheProperties properties,
+            MeterRegistry meters) {
         this.checker = checker;
+        this.subjects = subjects;
         this.store = store;
         this.enabled = properties.enabled() && properties.maxDecisions() > 0;
         this.decisions = Caffeine.newBuilder()
@@ -58,6 +67,10 @@ public final class DecisionCache {
             return checker.check(caller, versions.keySet(), higherConsistency, deadlineNanos);
         }
         String model = store.current().modelId();
+        List<SubjectSets.Expansion> expansions = subjects.expand(caller, epoch, higherConsistency, deadlineNanos);
+        if (expansions != null) {
+            return shared(caller, expansions, versions, epoch, model, higherConsistency, deadlineNanos);
+        }
         String principals = caller.subjects();
         Map<String, Outcome> outcomes = new HashMap<>();
         List<String> missing = new ArrayList<>();
@@ -83,6 +96,87 @@ public final class DecisionCache {
                 decisions.put(
                         new Key(caller.tenant(), epoch, model, principals, document, versions.get(document)), outcome);
             }
+        }
+        return new Decisions(outcomes);
+    }
+
+    /**
+     * Decisions through the subjects the caller shares with others (ADR 0015): a document is allowed
+     * for a principal granted it directly, or when OpenFGA allows one of the principal's subjects (a
+     * group it is in, a folder granted to it, {@code user:*}); every principal must be allowed. Only
+     * subject-document pairs no caller has asked in this epoch go to OpenFGA, in one BatchCheck.
+     */
+    private Decisions shared(
+            Caller caller,
+            List<SubjectSets.Expansion> expansions,
+            Map<String, Long> versions,
+            long epoch,
+            String model,
+            boolean higherConsistency,
+            long deadlineNanos) {
+        String tenant = caller.tenant();
+        Map<AccessChecker.Pair, Outcome> known = new HashMap<>();
+        Set<AccessChecker.Pair> missing = new LinkedHashSet<>();
+        int found = 0;
+        for (SubjectSets.Expansion expansion : expansions) {
+            for (String document : versions.keySet()) {
+                if (expansion.directDocuments().contains(document)) {
+                    continue;
+                }
+                List<AccessChecker.Pair> unknown = new ArrayList<>();
+                boolean allowed = false;
+                for (String subject : expansion.subjects()) {
+                    AccessChecker.Pair pair = new AccessChecker.Pair(subject, document);
+                    Outcome cached = known.get(pair);
+                    if (cached == null) {
+                        cached = decisions.getIfPresent(
+                                new Key(tenant, epoch, model, subject, document, versions.get(document)));
+                        if (cached != null) {
+                            known.put(pair, cached);
+                            found++;
+                        }
+                    }
+                    if (cached == null) {
+                        unknown.add(pair);
+                    }
+                    allowed |= cached == Outcome.ALLOWED;
+                }
+                if (!allowed) {
+                    // Every subject not yet answered is asked: any one of them may allow.
+                    missing.addAll(unknown);
+                }
+            }
+        }
+        hits.increment(found);
+        misses.increment(missing.size());
+        Map<AccessChecker.Pair, Outcome> asked =
+                checker.check(tenant, List.copyOf(missing), higherConsistency, deadlineNanos);
+        asked.forEach((pair, outcome) -> {
+            known.put(pair, outcome);
+            if (outcome != Outcome.ERROR) {
+                decisions.put(
+                        new Key(
+                                tenant,
+                                epoch,
+                                model,
+                                pair.subject(),
+                                pair.documentId(),
+                                versions.get(pair.documentId())),
+                        outcome);
+            }
+        });
+        Map<String, Outcome> outcomes = new HashMap<>();
+        for (String document : versions.keySet()) {
+            Outcome all = Outcome.ALLOWED;
+            for (SubjectSets.Expansion expansion : expansions) {
+                Outcome any = expansion.directDocuments().contains(document) ? Outcome.ALLOWED : Outcome.DENIED;
+                for (String subject : expansion.subjects()) {
+                    any = Outcome.union(
+                            any, known.getOrDefault(new AccessChecker.Pair(subject, document), Outcome.ERROR));
+                }
+                all = Outcome.intersect(all, any);
+            }
+            outcomes.put(document, all);
         }
         return new Decisions(outcomes);
     }

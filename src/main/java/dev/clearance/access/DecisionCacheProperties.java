@@ -16,6 +16,9 @@ import java.time.Duration;
  * @param maxDecisions decisions kept (one per caller, document and access version)
  * @param maxListed document ids kept across all cached visible-document lists
  * @param ttl longest time an entry is used
+ * @param shareSubjects whether decisions made for groups, directly granted folders and public
+ *     shares are shared by every caller they cover (ADR 0015); only where the model allows it
+ * @param maxExpansions callers whose shared subjects are kept
  */
 @ConfigurationProperties("clearance.authz.cache")
 public record DecisionCacheProperties(
@@ -27,4 +30,8 @@ public record DecisionCacheProperties(
         @Bindable(defaultValue = "2000000") @Min(0) @Max(100_000_000)
         int maxListed,
 
-        @Bindable(defaultValue = "60s") Duration ttl) {}
+        @Bindable(defaultValue = "60s") Duration ttl,
+        @Bindable(defaultValue = "true") boolean shareSubjects,
+
+        @Bindable(defaultValue = "100000") @Min(0) @Max(10_000_000)
+        int maxExpansions) {}

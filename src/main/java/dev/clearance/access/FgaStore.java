@@ -30,6 +30,7 @@ public final class FgaStore {
     private final FgaModel model;
     private final FgaStoreRecord record;
     private volatile Resolved resolved;
+    private volatile SharingRules sharing = SharingRules.NONE;
     private volatile Instant nextAttempt = Instant.EPOCH;
 
     FgaStore(OpenFgaClient client, FgaProperties properties, FgaModel model, FgaStoreRecord record) {
@@ -68,6 +69,7 @@ public final class FgaStore {
             String modelId = isSet(properties.modelId())
                     ? properties.modelId()
                     : record.locked(() -> model.ensure(api(), storeId));
+            sharing = sharingRules(storeId, modelId);
             resolved = new Resolved(storeId, modelId);
             LOG.info("OpenFGA store {} model {} ({})", storeId, modelId, properties.apiUrl());
             return resolved;
@@ -75,6 +77,38 @@ public final class FgaStore {
             nextAttempt = Instant.now().plus(RETRY_AFTER_FAILURE);
             LOG.warn("OpenFGA store/model not resolved: {}", e.toString());
             throw new AuthorizationUnavailableException("The authorization service is not reachable.", e);
+        }
+    }
+
+    /**
+     * What decisions the model in use lets callers share ({@link SubjectSets}); none until the model
+     * is resolved.
+     */
+    SharingRules sharing() {
+        current();
+        return sharing;
+    }
+
+    /** The rules of the model in use: the local file's, or a pinned model's as OpenFGA holds it. */
+    private SharingRules sharingRules(String storeId, String modelId) {
+        try {
+            var used = isSet(properties.modelId())
+                    ? api().readAuthorizationModel(storeId, modelId)
+                            .get(timeout(), TimeUnit.MILLISECONDS)
+                            .getData()
+                            .getAuthorizationModel()
+                    : model.local();
+            SharingRules rules = SharingRules.of(used, ObjectIds.DOCUMENT, properties.relation());
+            if (!rules.shareable()) {
+                LOG.warn(
+                        "Model {} is not monotonic for {}: every caller is checked on its own",
+                        modelId,
+                        properties.relation());
+            }
+            return rules;
+        } catch (Exception e) {
+            LOG.warn("Model {} not read ({}): every caller is checked on its own", modelId, e.toString());
+            return SharingRules.NONE;
         }
     }
 

@@ -19,4 +19,15 @@ public enum Outcome {
         }
         return ALLOWED;
     }
+
+    /** Combines the subjects a principal holds access through: any one allowing is enough. */
+    static Outcome union(Outcome a, Outcome b) {
+        if (a == ALLOWED || b == ALLOWED) {
+            return ALLOWED;
+        }
+        if (a == ERROR || b == ERROR) {
+            return ERROR;
+        }
+        return DENIED;
+    }
 }

@@ -14,4 +14,12 @@ class OutcomeTest {
         assertEquals(Outcome.ERROR, Outcome.intersect(Outcome.ALLOWED, Outcome.ERROR));
         assertEquals(Outcome.ERROR, Outcome.intersect(Outcome.ERROR, Outcome.ALLOWED));
     }
+
+    @Test
+    void anySubjectAllowingIsEnoughAndAnErrorIsNeverADenial() {
+        assertEquals(Outcome.ALLOWED, Outcome.union(Outcome.DENIED, Outcome.ALLOWED));
+        assertEquals(Outcome.ALLOWED, Outcome.union(Outcome.ERROR, Outcome.ALLOWED));
+        assertEquals(Outcome.ERROR, Outcome.union(Outcome.DENIED, Outcome.ERROR));
+        assertEquals(Outcome.DENIED, Outcome.union(Outcome.DENIED, Outcome.DENIED));
+    }
 }

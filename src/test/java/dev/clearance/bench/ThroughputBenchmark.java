@@ -144,6 +144,8 @@ public final class ThroughputBenchmark {
         }
         Map<String, Object> off = new HashMap<>(base);
         off.put(AuthorizationOffForBenchmarks.PROPERTY, "off");
+        // Nor expands callers into shared subjects: with authorization off nothing may ask OpenFGA.
+        off.put("clearance.authz.cache.share-subjects", "false");
         try (BenchService service = new BenchService(off)) {
             phases.add(
                     1,
