@@ -36,4 +36,4 @@ public record SearchProperties(
         @Bindable(defaultValue = "true") boolean hybrid,
         @Bindable(defaultValue = "0") @Min(0) @Max(1000) int maxConcurrent,
         @Bindable(defaultValue = "10s") Duration queueTimeout,
-        @Bindable(defaultValue = "200000") @Min(0) long exactMaxChunks) {}
+        @Bindable(defaultValue = "20000") @Min(0) long exactMaxChunks) {}

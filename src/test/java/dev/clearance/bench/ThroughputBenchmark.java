@@ -63,6 +63,7 @@ public final class ThroughputBenchmark {
     private static final String CHECKS = "clearance.authz.checks";
     private static final String DECISION_CACHE = "clearance.authz.decision.cache";
     private static final String LIST_CACHE = "clearance.authz.list.cache";
+    private static final String EXPANSION_CACHE = "clearance.authz.expansion.cache";
 
     /** One measured closed-loop phase. */
     private record Phase(
@@ -265,7 +266,7 @@ public final class ThroughputBenchmark {
         for (Meter m : registry.find(CHECKS).meters()) {
             counts.merge("checks", count(m), Double::sum);
         }
-        for (String cache : List.of(DECISION_CACHE, LIST_CACHE)) {
+        for (String cache : List.of(DECISION_CACHE, LIST_CACHE, EXPANSION_CACHE)) {
             for (Meter m : registry.find(cache).meters()) {
                 counts.merge(cache + " " + m.getId().getTag("result"), count(m), Double::sum);
             }
@@ -469,12 +470,14 @@ public final class ThroughputBenchmark {
         out.append("OpenFGA calls per search (count of timer `" + AUTHZ_TIMER
                 + "` per tag `call` over the phase / searches; one batch_check call may send several BatchCheck"
                 + " requests), checks per search (`" + CHECKS + "`), and cache hit rates (`" + DECISION_CACHE
-                + "`, `" + LIST_CACHE + "`, tag `result`; n/a where the service has no such meter):\n\n");
+                + "`, `" + LIST_CACHE + "`, `" + EXPANSION_CACHE
+                + "`, tag `result`; n/a where the service has no such meter):\n\n");
         out.append("| phase | tenant | searches |");
         calls.forEach(c -> out.append(' ').append(c.substring(5)).append(" / search |"));
-        out.append(" checks / search | decision cache hit rate | list cache hit rate |\n|---|---|---:|");
+        out.append(" checks / search | decision cache hit rate | list cache hit rate | expansion cache hit rate |\n"
+                + "|---|---|---:|");
         calls.forEach(c -> out.append("---:|"));
-        out.append("---:|---:|---:|\n");
+        out.append("---:|---:|---:|---:|\n");
         for (Phase p : phases) {
             double searches = p.result().requests();
             out.append(String.format(
@@ -488,10 +491,11 @@ public final class ThroughputBenchmark {
             }
             out.append(String.format(
                     Locale.ROOT,
-                    " %.1f | %s | %s |%n",
+                    " %.1f | %s | %s | %s |%n",
                     p.meters().getOrDefault("checks", 0.0) / searches,
                     hitRate(p.meters(), DECISION_CACHE),
-                    hitRate(p.meters(), LIST_CACHE)));
+                    hitRate(p.meters(), LIST_CACHE),
+                    hitRate(p.meters(), EXPANSION_CACHE)));
         }
         out.append('\n');
     }
