@@ -151,7 +151,9 @@ final class BenchRows {
                 if (!rs.next()) {
                     throw new IllegalStateException("no HNSW index to rebuild: were the migrations applied?");
                 }
-                index = rs.getString(1);
+                // pg_indexes names the partitioned index "ON ONLY chunks", which would build no
+                // partition's index: the definition is recreated for every partition instead.
+                index = rs.getString(1).replace(" ON ONLY ", " ON ");
                 s.execute("DROP INDEX chunks_embedding_hnsw");
             }
             for (Corpus corpus : corpora) {
@@ -181,6 +183,12 @@ final class BenchRows {
             try (Statement s = c.createStatement()) {
                 s.execute("SET maintenance_work_mem = '1GB'");
                 s.execute(index);
+                try (ResultSet valid = s.executeQuery(
+                        "SELECT indisvalid FROM pg_index WHERE indexrelid = 'chunks_embedding_hnsw'::regclass")) {
+                    if (!valid.next() || !valid.getBoolean(1)) {
+                        throw new IllegalStateException("the HNSW index does not cover every partition");
+                    }
+                }
                 s.execute("ANALYZE documents");
                 s.execute("ANALYZE chunks");
             }
