@@ -32,6 +32,7 @@ public final class DecisionCache {
 
     private final AccessChecker checker;
     private final SubjectSets subjects;
+    private final AccessLister lister;
     private final FgaStore store;
     private final boolean enabled;
     private final Cache<Key, Outcome> decisions;
@@ -41,11 +42,13 @@ public final class DecisionCache {
     DecisionCache(
             AccessChecker checker,
             SubjectSets subjects,
+            AccessLister lister,
             FgaStore store,
             DecisionCacheProperties properties,
             MeterRegistry meters) {
         this.checker = checker;
         this.subjects = subjects;
+        this.lister = lister;
         this.store = store;
         this.enabled = properties.enabled() && properties.maxDecisions() > 0;
         this.decisions = Caffeine.newBuilder()
@@ -117,6 +120,14 @@ public final class DecisionCache {
         String tenant = caller.tenant();
         Map<AccessChecker.Pair, Outcome> known = new HashMap<>();
         Set<AccessChecker.Pair> missing = new LinkedHashSet<>();
+        // A subject listed in this epoch (by a pre-filter search of any caller) needs no checks.
+        Map<String, Set<String>> lists = new HashMap<>();
+        expansions.forEach(e -> e.subjects().forEach(subject -> {
+            Set<String> listed = lister.cached(tenant, epoch, model, subject);
+            if (listed != null) {
+                lists.put(subject, listed);
+            }
+        }));
         int found = 0;
         for (SubjectSets.Expansion expansion : expansions) {
             for (String document : versions.keySet()) {
@@ -127,6 +138,11 @@ public final class DecisionCache {
                 boolean allowed = false;
                 for (String subject : expansion.subjects()) {
                     AccessChecker.Pair pair = new AccessChecker.Pair(subject, document);
+                    Set<String> listed = lists.get(subject);
+                    if (listed != null && !known.containsKey(pair)) {
+                        known.put(pair, listed.contains(document) ? Outcome.ALLOWED : Outcome.DENIED);
+                        found++;
+                    }
                     Outcome cached = known.get(pair);
                     if (cached == null) {
                         cached = decisions.getIfPresent(

@@ -39,8 +39,9 @@ import javax.sql.DataSource;
  *   <li>one client on tenant {@code real10k} (a tenth of the corpus, same users and scheme);
  *   <li>recall@10 per share class against an exact oracle ({@link ExactTop}), for the service's
  *       default settings, an exact scan forced ({@code clearance.search.exact-max-chunks} 1,000,000)
- *       and the approximate index forced ({@code exact-max-chunks} 0), the latter also with the HNSW
- *       candidate list ({@code clearance.search.hnsw-ef-search}) at 40 (its value before) and 400.
+ *       and the approximate index forced ({@code exact-max-chunks} 0) with the HNSW candidate list
+ *       ({@code clearance.search.hnsw-ef-search}) at 200 (its value before) and 1,000 (pgvector's
+ *       largest).
  * </ol>
  *
  * They run in the order 2, 3, 4 (defaults), 1 (on), 1 (off), 4 (forced paths): the two concurrent
@@ -161,14 +162,13 @@ public final class ThroughputBenchmark {
         }
         for (VectorPath path : List.of(
                 new VectorPath("exact scan forced", Map.of("clearance.search.exact-max-chunks", "1000000")),
-                new VectorPath("approximate (HNSW) forced", Map.of("clearance.search.exact-max-chunks", "0")),
-                // The HNSW candidate list before it was widened, and a wider one, for the choice of default.
+                // The HNSW candidate list before ADR 0009's last change, and pgvector's largest.
                 new VectorPath(
-                        "approximate, ef_search 40",
-                        Map.of("clearance.search.exact-max-chunks", "0", "clearance.search.hnsw-ef-search", "40")),
+                        "approximate, ef_search 200",
+                        Map.of("clearance.search.exact-max-chunks", "0", "clearance.search.hnsw-ef-search", "200")),
                 new VectorPath(
-                        "approximate, ef_search 400",
-                        Map.of("clearance.search.exact-max-chunks", "0", "clearance.search.hnsw-ef-search", "400")))) {
+                        "approximate, ef_search 1000",
+                        Map.of("clearance.search.exact-max-chunks", "0", "clearance.search.hnsw-ef-search", "1000")))) {
             Map<String, Object> properties = new HashMap<>(base);
             properties.putAll(path.properties());
             try (BenchService service = new BenchService(properties)) {
