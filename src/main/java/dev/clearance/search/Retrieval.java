@@ -1,5 +1,7 @@
 package dev.clearance.search;
 
+import dev.clearance.access.AccessChangeLog;
+import dev.clearance.access.AccessChecker;
 import dev.clearance.access.AuthorizationUnavailableException;
 import dev.clearance.access.DecisionCache;
 import dev.clearance.access.Decisions;
@@ -45,6 +47,8 @@ final class Retrieval {
     private final SearchProperties properties;
     private final ExactScanPolicy exactScan;
     private final VersionCheck versions;
+    private final AccessChangeLog changes;
+    private final AccessChecker recheck;
 
     Retrieval(
             ChunkSearchRepository chunks,
@@ -53,7 +57,11 @@ final class Retrieval {
             CallerShares shares,
             SearchProperties properties,
             ExactScanPolicy exactScan,
-            VersionCheck versions) {
+            VersionCheck versions,
+            AccessChangeLog changes,
+            AccessChecker recheck) {
+        this.changes = changes;
+        this.recheck = recheck;
         this.shares = shares;
         this.versions = versions;
         this.chunks = chunks;
@@ -96,7 +104,38 @@ final class Retrieval {
             found = postfilter(q, strategy == Strategy.ADAPTIVE, share, deadline);
         }
         // After every check of this search and before anything is ranked or returned.
-        return found.confirmed(versions.confirm(q.caller().tenant(), found.allowed()), q.topK());
+        return confirm(q, found);
+    }
+
+    /**
+     * The last step: decisions hold for the text they are returned with (invariant 3 of
+     * docs/consistency.md). A check asked after the chunk was read, with the version unchanged after
+     * it, is for that text ({@link VersionCheck}). A list or a caller's expansion (ADR 0015) was made
+     * for the rules of the epoch the search read, possibly before a chunk of a newer version became
+     * visible; such a version can only have become visible after its sync raised the epoch. So while
+     * the epoch has not moved, every decision holds; when it has, the documents found are checked
+     * again now, after their text was read, before the versions are confirmed.
+     */
+    private Found confirm(Query q, Found found) {
+        String tenant = q.caller().tenant();
+        Map<Long, Candidate> allowed = found.allowed();
+        int dropped = 0;
+        if (!allowed.isEmpty() && changes.read(tenant).epoch() != q.epoch()) {
+            Set<String> documents = new HashSet<>();
+            allowed.values().forEach(c -> documents.add(c.documentId()));
+            Decisions now = recheck.check(q.caller(), documents, true);
+            failIfErrors(now);
+            Map<Long, Candidate> kept = new LinkedHashMap<>();
+            allowed.forEach((id, c) -> {
+                if (now.outcome(c.documentId()) == Outcome.ALLOWED) {
+                    kept.put(id, c);
+                }
+            });
+            dropped = allowed.size() - kept.size();
+            allowed = kept;
+        }
+        VersionCheck.Confirmed confirmed = versions.confirm(tenant, allowed);
+        return found.confirmed(new VersionCheck.Confirmed(confirmed.kept(), confirmed.dropped() + dropped), q.topK());
     }
 
     private Found postfilter(Query q, boolean adaptive, OptionalDouble share, long deadline) {

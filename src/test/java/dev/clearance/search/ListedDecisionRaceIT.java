@@ -1,0 +1,128 @@
+package dev.clearance.search;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clearance.testsupport.Api;
+import dev.clearance.testsupport.HttpFaultProxy;
+import dev.clearance.testsupport.IntegrationTest;
+import dev.clearance.testsupport.RealServers;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.client.DefaultHttpClientConfiguration;
+import io.micronaut.http.client.HttpClient;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Text travels with its own grants (docs/consistency.md, invariant 3) when the decision is not a
+ * check of the document but a list or a caller's expansion (ADR 0015), made before the text was
+ * read. The reader reaches OpenFGA through a proxy that holds the answers of Read calls (the
+ * expansion reads the caller's own grants): OpenFGA answers "alice holds a grant on the memo", and
+ * while that answer is held the memo is re-PUT for bob alone through the writer. The pre-filter then
+ * reads the new text; it must not reach alice under the answer given for the old rules.
+ */
+class ListedDecisionRaceIT extends IntegrationTest {
+
+    private static final String MEMO = "memo";
+    private static final String NEW_MARK = "NEWMARK";
+    /** Long enough for a re-PUT (embedding, PostgreSQL, OpenFGA) on a busy two-core machine. */
+    private static final Duration HOLD = Duration.ofSeconds(6);
+
+    private final ExecutorService background = Executors.newCachedThreadPool();
+    private HttpFaultProxy fga;
+    private EmbeddedServer server;
+    private HttpClient client;
+    private Api api;
+    private EmbeddedServer writerServer;
+    private HttpClient writerClient;
+    private Api writer;
+
+    @BeforeAll
+    void start() {
+        fga = new HttpFaultProxy(RealServers.get().fgaApiUrl()).onlyPaths("/read");
+        Map<String, Object> properties = new HashMap<>(getProperties());
+        properties.put("clearance.fga.check-timeout", "40s");
+        properties.put("clearance.fga.request-timeout", "30s");
+        Map<String, Object> writerProperties = new HashMap<>(properties);
+        properties.put("clearance.search.budget", "60s");
+        properties.put("clearance.fga.api-url", fga.url());
+        // Only the searches of this instance may call Read while an answer is held.
+        properties.put("clearance.outbox.initial-delay", "1h");
+        properties.put("clearance.outbox.interval", "1h");
+        properties.put("clearance.access.reconcile-interval", "0");
+        server = ApplicationContext.run(EmbeddedServer.class, properties);
+        client = HttpClient.create(server.getURL(), patientClient());
+        api = new Api(client.toBlocking());
+        writerServer = ApplicationContext.run(EmbeddedServer.class, writerProperties);
+        writerClient = HttpClient.create(writerServer.getURL(), patientClient());
+        writer = new Api(writerClient.toBlocking());
+    }
+
+    @AfterAll
+    void stop() {
+        client.close();
+        server.close();
+        writerClient.close();
+        writerServer.close();
+        fga.close();
+        background.shutdownNow();
+    }
+
+    @Test
+    void aListedDecisionNeverCarriesTextWrittenAfterIt() throws Exception {
+        String admin = IDP.token("loader", tenant, "documents:write relationships:write");
+        put(admin, "Old lighthouse plan for alice: repaint the tower.", "user:alice");
+        String alice = IDP.token("alice", tenant, "");
+        // The reader resolves its store and opens its connections before any answer is held.
+        assertEquals(List.of(MEMO), api.searchIds(alice, "lighthouse plan", 5));
+        // A change in the tenant retires alice's expansion: her next search expands her again.
+        HttpResponse<Map> other = writer.put(
+                admin, "other", Map.of("title", "Other", "text", "Harbour dues.", "viewers", List.of("user:carol")));
+        assertEquals(Boolean.TRUE, other.body().get("searchable"), String.valueOf(other.body()));
+        fga.resetCounts();
+        fga.delayAnswers(HOLD);
+        CompletableFuture<HttpResponse<Map>> search = CompletableFuture.supplyAsync(
+                () -> api.search(alice, Map.of("query", "lighthouse plan", "topK", 5, "strategy", "prefilter")),
+                background);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (fga.received() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(fga.received() > 0, "the search never read alice's grants");
+        put(admin, "New lighthouse plan for bob: sell the tower. " + NEW_MARK, "user:bob");
+        assertFalse(search.isDone(), "the re-PUT was not acknowledged while the answer was held");
+        fga.delayAnswers(Duration.ZERO);
+
+        HttpResponse<Map> response = search.get(60, TimeUnit.SECONDS);
+        assertEquals(200, response.getStatus().getCode(), String.valueOf(response.getBody(Map.class)));
+        String body = String.valueOf(response.body());
+        assertFalse(body.contains(NEW_MARK), "alice got bob's new text under her old grant: " + body);
+        assertEquals(List.of(), api.searchIds(alice, "lighthouse plan", 5), "alice still finds the memo");
+        assertEquals(List.of(MEMO), api.searchIds(IDP.token("bob", tenant, ""), "lighthouse plan", 5));
+    }
+
+    private void put(String admin, String text, String viewer) {
+        HttpResponse<Map> put =
+                writer.put(admin, MEMO, Map.of("title", "Lighthouse plan", "text", text, "viewers", List.of(viewer)));
+        assertEquals(Boolean.TRUE, put.body().get("searchable"), String.valueOf(put.body()));
+    }
+
+    /** Requests wait out the held answer (the default read timeout is 10 s). */
+    private static DefaultHttpClientConfiguration patientClient() {
+        DefaultHttpClientConfiguration configuration = new DefaultHttpClientConfiguration();
+        configuration.setReadTimeout(Duration.ofSeconds(90));
+        return configuration;
+    }
+}
