@@ -82,15 +82,6 @@ public final class ChunkSearchRepository {
      */
     public List<Candidate> nearest(
             String tenant, float[] query, String text, int limit, Collection<String> excluded, boolean exact) {
-        /*
-         * Ids and distances first, the other columns for the winners only: in an exact scan every
-         * column of the inner select is computed for every chunk of the tenant. The inner result is
-         * materialised so that relaxed-order results from the iterative scan are re-sorted exactly.
-         */
-        String sql = "WITH hits AS MATERIALIZED (SELECT c.id, c.embedding <=> ? AS distance FROM chunks c "
-                + VISIBLE + " AND NOT (c.document_id = ANY (?)) ORDER BY c.embedding <=> ? LIMIT ?)"
-                + " SELECT " + COLUMNS + " FROM hits h JOIN chunks c ON c.tenant = ? AND c.id = h.id"
-                + " JOIN documents d ON d.tenant = c.tenant AND d.id = c.document_id ORDER BY h.distance, c.id";
         return timer.time(
                 exact ? "nearest_exact" : "nearest",
                 () -> Jdbc.inTransaction(standby.forCandidates(), c -> {
@@ -103,19 +94,7 @@ public final class ChunkSearchRepository {
                             s.execute("SET LOCAL hnsw.max_scan_tuples = 100000");
                         }
                     }
-                    PGvector vector = new PGvector(query);
-                    try (PreparedStatement s = c.prepareStatement(sql)) {
-                        s.setObject(1, vector);
-                        s.setString(2, tenant);
-                        s.setArray(3, textArray(c, excluded));
-                        s.setObject(4, vector);
-                        s.setInt(5, limit);
-                        s.setObject(6, vector);
-                        s.setString(7, text);
-                        // The tenant again: the join reads only the tenant's partition (ADR 0014).
-                        s.setString(8, tenant);
-                        return read(s);
-                    }
+                    return nearestAmong(c, "NOT (c.document_id = ANY (?))", tenant, query, text, limit, excluded);
                 }));
     }
 
@@ -164,36 +143,54 @@ public final class ChunkSearchRepository {
      * whole tenant first and applies the document list afterwards. On a 20,000-chunk tenant that
      * returned 3 of the 40 rows asked for a caller who may view 10 % of the documents, and recall
      * fell to 0.37 (found by the throughput benchmark). The bitmap scan of the B-tree stays allowed.
-     *
-     * <p>As in {@link #nearest}, ids and distances first and the other columns for the winners only:
-     * a caller who may view a tenth of a 100,000-chunk tenant has 10,000 chunks in the list, and
-     * the text rank and the text of each, carried through the sort, cost more than the distances.
+     * A caller who may view a tenth of a 100,000-chunk tenant has 10,000 chunks in the list: their
+     * text rank and text, carried through the sort, cost more than the distances ({@link
+     * #nearestAmong} ranks ids first).
      */
     public List<Candidate> exactWithin(
             String tenant, float[] query, String text, int limit, Collection<String> documents) {
-        String sql = "WITH hits AS MATERIALIZED (SELECT c.id, c.embedding <=> ? AS distance FROM chunks c "
-                + VISIBLE + " AND c.document_id = ANY (?) ORDER BY c.embedding <=> ? LIMIT ?)"
-                + " SELECT " + COLUMNS + " FROM hits h JOIN chunks c ON c.tenant = ? AND c.id = h.id"
-                + " JOIN documents d ON d.tenant = c.tenant AND d.id = c.document_id ORDER BY h.distance, c.id";
         return timer.time(
                 "exact_within",
                 () -> Jdbc.inTransaction(standby.forCandidates(), c -> {
                     try (Statement off = c.createStatement()) {
                         off.execute("SET LOCAL enable_indexscan = off");
                     }
-                    PGvector vector = new PGvector(query);
-                    try (PreparedStatement s = c.prepareStatement(sql)) {
-                        s.setObject(1, vector);
-                        s.setString(2, tenant);
-                        s.setArray(3, textArray(c, documents));
-                        s.setObject(4, vector);
-                        s.setInt(5, limit);
-                        s.setObject(6, vector);
-                        s.setString(7, text);
-                        s.setString(8, tenant);
-                        return read(s);
-                    }
+                    return nearestAmong(c, "c.document_id = ANY (?)", tenant, query, text, limit, documents);
                 }));
+    }
+
+    /**
+     * The nearest visible chunks whose document passes {@code documentFilter} (one array parameter).
+     * Ids and distances first, the other columns for the winners only: in an exact scan every column
+     * of the inner select is computed for every chunk scanned. The inner result is materialised so
+     * that relaxed-order results of the iterative scan are re-sorted exactly.
+     */
+    private List<Candidate> nearestAmong(
+            Connection c,
+            String documentFilter,
+            String tenant,
+            float[] query,
+            String text,
+            int limit,
+            Collection<String> documents)
+            throws SQLException {
+        String sql = "WITH hits AS MATERIALIZED (SELECT c.id, c.embedding <=> ? AS distance FROM chunks c "
+                + VISIBLE + " AND " + documentFilter + " ORDER BY c.embedding <=> ? LIMIT ?)"
+                + " SELECT " + COLUMNS + " FROM hits h JOIN chunks c ON c.tenant = ? AND c.id = h.id"
+                + " JOIN documents d ON d.tenant = c.tenant AND d.id = c.document_id ORDER BY h.distance, c.id";
+        PGvector vector = new PGvector(query);
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setObject(1, vector);
+            s.setString(2, tenant);
+            s.setArray(3, textArray(c, documents));
+            s.setObject(4, vector);
+            s.setInt(5, limit);
+            s.setObject(6, vector);
+            s.setString(7, text);
+            // The tenant again: the join reads only the tenant's partition (ADR 0014).
+            s.setString(8, tenant);
+            return read(s);
+        }
     }
 
     private static Array textArray(Connection c, Collection<String> values) throws SQLException {

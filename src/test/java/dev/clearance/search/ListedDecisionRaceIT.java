@@ -10,7 +10,6 @@ import dev.clearance.testsupport.IntegrationTest;
 import dev.clearance.testsupport.RealServers;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.http.HttpResponse;
-import io.micronaut.http.client.DefaultHttpClientConfiguration;
 import io.micronaut.http.client.HttpClient;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.time.Duration;
@@ -63,10 +62,10 @@ class ListedDecisionRaceIT extends IntegrationTest {
         properties.put("clearance.outbox.interval", "1h");
         properties.put("clearance.access.reconcile-interval", "0");
         server = ApplicationContext.run(EmbeddedServer.class, properties);
-        client = HttpClient.create(server.getURL(), patientClient());
+        client = HttpClient.create(server.getURL(), Api.patientClient());
         api = new Api(client.toBlocking());
         writerServer = ApplicationContext.run(EmbeddedServer.class, writerProperties);
-        writerClient = HttpClient.create(writerServer.getURL(), patientClient());
+        writerClient = HttpClient.create(writerServer.getURL(), Api.patientClient());
         writer = new Api(writerClient.toBlocking());
     }
 
@@ -117,12 +116,5 @@ class ListedDecisionRaceIT extends IntegrationTest {
         HttpResponse<Map> put =
                 writer.put(admin, MEMO, Map.of("title", "Lighthouse plan", "text", text, "viewers", List.of(viewer)));
         assertEquals(Boolean.TRUE, put.body().get("searchable"), String.valueOf(put.body()));
-    }
-
-    /** Requests wait out the held answer (the default read timeout is 10 s). */
-    private static DefaultHttpClientConfiguration patientClient() {
-        DefaultHttpClientConfiguration configuration = new DefaultHttpClientConfiguration();
-        configuration.setReadTimeout(Duration.ofSeconds(90));
-        return configuration;
     }
 }

@@ -10,7 +10,6 @@ import dev.clearance.testsupport.IntegrationTest;
 import dev.clearance.testsupport.RealServers;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.http.HttpResponse;
-import io.micronaut.http.client.DefaultHttpClientConfiguration;
 import io.micronaut.http.client.HttpClient;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.time.Duration;
@@ -80,10 +79,10 @@ class SearchVersionRaceIT extends IntegrationTest {
         properties.put("clearance.outbox.initial-delay", "1h");
         properties.put("clearance.outbox.interval", "1h");
         server = ApplicationContext.run(EmbeddedServer.class, properties);
-        client = HttpClient.create(server.getURL(), patientClient());
+        client = HttpClient.create(server.getURL(), Api.patientClient());
         api = new Api(client.toBlocking());
         writerServer = ApplicationContext.run(EmbeddedServer.class, writerProperties);
-        writerClient = HttpClient.create(writerServer.getURL(), patientClient());
+        writerClient = HttpClient.create(writerServer.getURL(), Api.patientClient());
         writer = new Api(writerClient.toBlocking());
         admin = IDP.token("loader", tenant, "documents:write relationships:write");
         // Filler that nobody in the tests may read: more chunks than the first window of a top-5
@@ -185,13 +184,6 @@ class SearchVersionRaceIT extends IntegrationTest {
         assertFalse(requestDone.get(), "the re-PUT was not acknowledged while the check was held");
         fga.delay(Duration.ZERO);
         fga.delayAnswers(Duration.ZERO);
-    }
-
-    /** Requests wait out the held check (the default read timeout is 10 s). */
-    private static DefaultHttpClientConfiguration patientClient() {
-        DefaultHttpClientConfiguration configuration = new DefaultHttpClientConfiguration();
-        configuration.setReadTimeout(Duration.ofSeconds(90));
-        return configuration;
     }
 
     private String oldText() {

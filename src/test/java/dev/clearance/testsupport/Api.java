@@ -18,6 +18,16 @@ public final class Api {
 
     private final BlockingHttpClient http;
 
+    /**
+     * A client configuration for requests that wait out an answer a test holds back on purpose (the
+     * default read timeout is 10 s).
+     */
+    public static io.micronaut.http.client.DefaultHttpClientConfiguration patientClient() {
+        var configuration = new io.micronaut.http.client.DefaultHttpClientConfiguration();
+        configuration.setReadTimeout(java.time.Duration.ofSeconds(90));
+        return configuration;
+    }
+
     public Api(BlockingHttpClient http) {
         this.http = http;
     }
