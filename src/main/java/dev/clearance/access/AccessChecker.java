@@ -44,6 +44,12 @@ public class AccessChecker {
         this.store = store;
         this.properties = properties;
         this.meters = meters;
+        // Exported from start-up: decisions shared through subjects may answer many searches
+        // before the first BatchCheck, and the runbook's alerts need the series to exist.
+        for (Outcome outcome : Outcome.values()) {
+            meters.counter("clearance.authz.checks", "outcome", outcome.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        meters.timer("clearance.authz.duration", "call", "batch_check");
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.clearance.access;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.clearance.identity.Caller;
+import dev.clearance.identity.Principal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
@@ -29,6 +30,12 @@ import java.util.Set;
 public final class DecisionCache {
 
     private record Key(String tenant, long epoch, String model, String principals, String document, long version) {}
+
+    /**
+     * Subjects asked about one document for one principal before the principal is asked itself: a
+     * caller in many groups would otherwise cost more checks than it did alone.
+     */
+    static final int MAX_SUBJECT_CHECKS = 4;
 
     private final AccessChecker checker;
     private final SubjectSets subjects;
@@ -128,8 +135,14 @@ public final class DecisionCache {
                 lists.put(subject, listed);
             }
         }));
+        // Per principal, the documents it is asked about itself (its answer then decides alone).
+        List<Map<String, AccessChecker.Pair>> own = new ArrayList<>();
+        List<Principal> principals = caller.principals();
         int found = 0;
-        for (SubjectSets.Expansion expansion : expansions) {
+        for (int p = 0; p < expansions.size(); p++) {
+            SubjectSets.Expansion expansion = expansions.get(p);
+            Map<String, AccessChecker.Pair> asItself = new HashMap<>();
+            own.add(asItself);
             for (String document : versions.keySet()) {
                 if (expansion.directDocuments().contains(document)) {
                     continue;
@@ -157,9 +170,24 @@ public final class DecisionCache {
                     }
                     allowed |= cached == Outcome.ALLOWED;
                 }
-                if (!allowed) {
+                if (allowed || unknown.isEmpty()) {
+                    continue;
+                }
+                if (unknown.size() <= MAX_SUBJECT_CHECKS) {
                     // Every subject not yet answered is asked: any one of them may allow.
                     missing.addAll(unknown);
+                } else {
+                    AccessChecker.Pair itself =
+                            new AccessChecker.Pair(principals.get(p).subject(), document);
+                    Outcome cached = decisions.getIfPresent(
+                            new Key(tenant, epoch, model, itself.subject(), document, versions.get(document)));
+                    if (cached != null) {
+                        known.put(itself, cached);
+                        found++;
+                    } else {
+                        missing.add(itself);
+                    }
+                    asItself.put(document, itself);
                 }
             }
         }
@@ -184,11 +212,18 @@ public final class DecisionCache {
         Map<String, Outcome> outcomes = new HashMap<>();
         for (String document : versions.keySet()) {
             Outcome all = Outcome.ALLOWED;
-            for (SubjectSets.Expansion expansion : expansions) {
+            for (int p = 0; p < expansions.size(); p++) {
+                SubjectSets.Expansion expansion = expansions.get(p);
+                AccessChecker.Pair itself = own.get(p).get(document);
                 Outcome any = expansion.directDocuments().contains(document) ? Outcome.ALLOWED : Outcome.DENIED;
-                for (String subject : expansion.subjects()) {
-                    any = Outcome.union(
-                            any, known.getOrDefault(new AccessChecker.Pair(subject, document), Outcome.ERROR));
+                if (itself != null) {
+                    // OpenFGA's answer for the principal itself covers every subject it holds.
+                    any = known.getOrDefault(itself, Outcome.ERROR);
+                } else {
+                    for (String subject : expansion.subjects()) {
+                        any = Outcome.union(
+                                any, known.getOrDefault(new AccessChecker.Pair(subject, document), Outcome.ERROR));
+                    }
                 }
                 all = Outcome.intersect(all, any);
             }

@@ -167,6 +167,43 @@ class SharedSubjectsIT extends IntegrationTest {
         }
     }
 
+    @Test
+    void aCallerInManyGroupsIsAskedAboutItselfNotAboutEachGroup() {
+        try (ServiceInstance service = new ServiceInstance(getProperties(), Map.of())) {
+            String admin = IDP.token("loader", tenant, "documents:write relationships:write");
+            List<String> documents = new ArrayList<>();
+            for (int d = 0; d < 6; d++) {
+                documents.add("plan-" + d);
+                ok(service.api.put(
+                        admin,
+                        "plan-" + d,
+                        Map.of("title", "plan", "text", "Plan " + d + ".", "folder", d < 3 ? "open" : "closed")));
+            }
+            List<Map<String, String>> tuples = new ArrayList<>();
+            for (int g = 0; g < 8; g++) {
+                tuples.add(Api.tuple("user:cleo", "member", "group:club-" + g));
+            }
+            tuples.add(Api.tuple("group:club-7#member", "viewer", "folder:open"));
+            ok(service.api.relationships(admin, tuples, List.of()));
+            DecisionCache shared = service.bean(DecisionCache.class);
+            MeterRegistry meters = service.bean(MeterRegistry.class);
+            Map<String, Long> versions = new HashMap<>();
+            documents.forEach(d -> versions.put(d, 1L));
+            double before = checks(meters);
+            Decisions cleo = shared.check(
+                    new Caller(tenant, "cleo", Optional.empty(), Set.of()),
+                    versions,
+                    System.nanoTime(),
+                    false,
+                    System.nanoTime() + 10_000_000_000L);
+            // Nine subjects (eight groups and user:*) for six documents: six checks, not 54.
+            assertEquals(6.0, checks(meters) - before);
+            for (String d : documents) {
+                assertEquals(d.compareTo("plan-3") < 0 ? Outcome.ALLOWED : Outcome.DENIED, cleo.outcome(d), d);
+            }
+        }
+    }
+
     private static double checks(MeterRegistry meters) {
         return meters.counter("clearance.authz.checks", "outcome", "allowed").count()
                 + meters.counter("clearance.authz.checks", "outcome", "denied").count()
