@@ -15,9 +15,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * OpenFGA's decisions, kept per (tenant, access epoch, model, caller's principals, document, access
- * version) so that a caller who searches again does not ask again (ADR 0009). Only a definite
- * answer is kept; an error is never cached and still fails the search closed.
+ * OpenFGA's decisions, kept per (tenant, access epoch, model, subject, document, access version) so
+ * that nobody asks twice (ADR 0009). The subject is one that many callers share, a group, a folder
+ * granted directly or {@code user:*}, when the model allows sharing (ADR 0015, {@link SubjectSets});
+ * otherwise the caller's principals. Only a definite answer is kept; an error is never cached and
+ * still fails the search closed.
  *
  * <p>Why this is safe: every change of access rules through the service raises the tenant's epoch
  * after OpenFGA holds it and before the change is reported done (AccessSync; also when a retry
