@@ -78,6 +78,10 @@ public final class DecisionCache {
         if (!enabled) {
             return checker.check(caller, versions.keySet(), higherConsistency, deadlineNanos);
         }
+        if (versions.isEmpty()) {
+            // A round without candidates: nothing to decide, so no caller is expanded for it.
+            return new Decisions(Map.of());
+        }
         String model = store.current().modelId();
         List<SubjectSets.Expansion> expansions = subjects.expand(caller, epoch, higherConsistency, deadlineNanos);
         if (expansions != null) {
