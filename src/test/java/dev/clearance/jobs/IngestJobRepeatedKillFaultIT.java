@@ -107,6 +107,9 @@ class IngestJobRepeatedKillFaultIT extends IntegrationTest {
         assertEquals(0, run(corpus, killed), "the run after the kills completes");
         assertEquals(0, run(corpus, clean), "a clean run of the final source completes");
         assertEquals(FILES, documentCount(clean));
+        assertTrue(
+                count("SELECT coalesce(max(chunk_count), 0) FROM documents WHERE tenant = ?", clean) <= 2,
+                "each text fits in two chunks, as write() intends");
         assertConsistent(clean);
         assertEquals(snapshot(clean), snapshot(killed), "documents and chunks equal the clean run's");
         assertEquals(FILES, documentCount(killed));
@@ -123,7 +126,11 @@ class IngestJobRepeatedKillFaultIT extends IntegrationTest {
         IngestJobProcess.assertEveryUserFindsExactlyTheirDocuments(api, IDP, clean, files);
     }
 
-    /** Writes every file of the source with its text at {@code revision}. */
+    /**
+     * Writes every file of the source with its text at {@code revision}. Each text stays within two
+     * chunks, so that even if every one of the (by default 16) final files fell to one reader, all
+     * their chunks fit in one search of 50 and the final "finds exactly" check is never void.
+     */
     private static void write(Path corpus, List<String> files, int revision) throws Exception {
         for (String file : files) {
             Path path = corpus.resolve("docs").resolve(file);
@@ -134,7 +141,7 @@ class IngestJobRepeatedKillFaultIT extends IntegrationTest {
                     "# " + name + " (revision " + revision + ")\n\nDecision record " + name
                             + " about the storage layer and its backups.\n\n## Details\n\n"
                             + ("Paragraph about replicas and restore drills, revision " + revision + ". ")
-                                    .repeat(20 + Math.floorMod(name.hashCode(), 20))
+                                    .repeat(3 + Math.floorMod(name.hashCode(), 5))
                             + "\n");
         }
     }
