@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Statistic;
+import io.micrometer.core.instrument.Timer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 /**
@@ -36,7 +38,8 @@ import javax.sql.DataSource;
  *       again on a second service (started after the first is closed) with authorization off ({@link
  *       AuthorizationOffForBenchmarks});
  *   <li>one client, authorization on, the same mix;
- *   <li>one client on tenant {@code real10k} (a tenth of the corpus, same users and scheme);
+ *   <li>one client on tenant {@code real10k} (a tenth of the corpus, same users and scheme); with
+ *       phase 2, in the order real, real10k, real10k, real (two pairs, each with its ratio);
  *   <li>recall@10 per share class against an exact oracle ({@link ExactTop}), for the service's
  *       default settings, an exact scan forced ({@code clearance.search.exact-max-chunks} 1,000,000)
  *       and the approximate index forced ({@code exact-max-chunks} 0) with the HNSW candidate list
@@ -135,14 +138,22 @@ public final class ThroughputBenchmark {
             }
 
             // One client first, so that the concurrent phase with authorization on comes right
-            // before the one with it off and both meet about the same background load.
+            // before the one with it off and both meet about the same background load. The two
+            // corpus sizes run in the order A B B A: a disturbance that drifts over the minutes
+            // (a checkpoint, the page cache filling) then weighs on both sides, and the two pairs
+            // show how much the ratio moves within one run.
             Phase one = closedLoop(service, real, "one client", 1, seconds, queries, true);
             Phase tenth = closedLoop(
                     service, tenants.tenth(), "one client, a tenth of the corpus", 1, seconds, queries, true);
+            Phase tenthAgain = closedLoop(
+                    service, tenants.tenth(), "one client, a tenth of the corpus, again", 1, seconds, queries, true);
+            Phase oneAgain = closedLoop(service, real, "one client, again", 1, seconds, queries, true);
             recall.addAll(recall(service, real, "default", queries, recallVectors, oracle, recallUsers));
             phases.add(closedLoop(service, real, "concurrent, authorization on", clients, seconds, queries, true));
             phases.add(one);
             phases.add(tenth);
+            phases.add(tenthAgain);
+            phases.add(oneAgain);
         }
         Map<String, Object> off = new HashMap<>(base);
         off.put(AuthorizationOffForBenchmarks.PROPERTY, "off");
@@ -271,7 +282,52 @@ public final class ThroughputBenchmark {
                 counts.merge(cache + " " + m.getId().getTag("result"), count(m), Double::sum);
             }
         }
+        // Where a search's time goes: total milliseconds per stage, query and OpenFGA call.
+        for (String[] timer : STAGE_TIMERS) {
+            for (Timer t : registry.find(timer[0]).timers()) {
+                String tag = timer[1] == null ? "" : " " + t.getId().getTag(timer[1]);
+                counts.merge("ms " + timer[2] + tag, t.totalTime(TimeUnit.MILLISECONDS), Double::sum);
+            }
+        }
         return counts;
+    }
+
+    /** Timers whose time per search the benchmark prints: name, tag, label. */
+    private static final String[][] STAGE_TIMERS = {
+        {"clearance.search.stage", "stage", "stage"},
+        {"clearance.store.query.duration", "query", "sql"},
+        {AUTHZ_TIMER, "call", "openfga"},
+    };
+
+    /**
+     * Mean milliseconds per search of each stage, SQL query and OpenFGA call over the phase. Stages
+     * nest (retrieve holds the SQL and OpenFGA time of a search); under load the time includes waiting
+     * for a core.
+     */
+    private static void printStages(StringBuilder out, List<Phase> phases) {
+        TreeSet<String> keys = new TreeSet<>();
+        phases.forEach(p -> p.meters().forEach((k, v) -> {
+            if (k.startsWith("ms ") && v > 0) {
+                keys.add(k);
+            }
+        }));
+        out.append("Where the time goes: mean ms per search of each search stage (`clearance.search.stage`), SQL query"
+                + " (`clearance.store.query.duration`) and OpenFGA call (`" + AUTHZ_TIMER + "`) over the phase;"
+                + " stages nest (retrieve holds SQL and OpenFGA time), and under load the time includes waiting"
+                + " for a core:\n\n| phase | tenant |");
+        keys.forEach(k -> out.append(' ').append(k.substring(3)).append(" |"));
+        out.append("\n|---|---|");
+        keys.forEach(k -> out.append("---:|"));
+        out.append('\n');
+        for (Phase p : phases) {
+            double searches = p.result().requests();
+            out.append("| ").append(p.name()).append(" | ").append(p.tenant()).append(" |");
+            for (String k : keys) {
+                out.append(String.format(Locale.ROOT, " %.1f |", p.meters().getOrDefault(k, 0.0) / searches));
+            }
+            out.append('\n');
+        }
+        out.append('\n');
     }
 
     private static double count(Meter meter) {
@@ -414,6 +470,8 @@ public final class ThroughputBenchmark {
         Phase off = phases.get(1);
         Phase one = phases.get(2);
         Phase tenth = phases.get(3);
+        Phase tenthAgain = phases.get(4);
+        Phase oneAgain = phases.get(5);
         out.append(String.format(
                 Locale.ROOT,
                 "%n- throughput with authorization on / off (%d clients): %.1f / %.1f = **%.2f**%n",
@@ -430,14 +488,21 @@ public final class ThroughputBenchmark {
                 on.result().p95() / one.result().p95()));
         out.append(String.format(
                 Locale.ROOT,
-                "- p50 one client, %s (%,d chunks, the one-client phase) / %s (%,d chunks): %.0f / %.0f ms = **%.2f**%n",
+                "- p50 one client, %s (%,d chunks, the one-client phase) / %s (%,d chunks): %.0f / %.0f ms = **%.2f**;"
+                        + " the second pair (A B B A order): %.0f / %.0f ms = **%.2f**; both pairs pooled"
+                        + " (mean of the two p50s each side): **%.2f**%n",
                 tenants.full().tenant(),
                 tenants.full().chunks(),
                 tenants.tenth().tenant(),
                 tenants.tenth().chunks(),
                 one.result().p50(),
                 tenth.result().p50(),
-                one.result().p50() / tenth.result().p50()));
+                one.result().p50() / tenth.result().p50(),
+                oneAgain.result().p50(),
+                tenthAgain.result().p50(),
+                oneAgain.result().p50() / tenthAgain.result().p50(),
+                (one.result().p50() + oneAgain.result().p50())
+                        / (tenth.result().p50() + tenthAgain.result().p50())));
         long leaks = phases.stream()
                 .filter(Phase::authorization)
                 .mapToLong(p -> p.result().leaks())
@@ -449,6 +514,7 @@ public final class ThroughputBenchmark {
                 leaks == 0 ? "none, as required" : "MUST BE 0"));
 
         printMeters(out, phases);
+        printStages(out, phases);
         printRecall(out, recall);
         System.out.println(out);
     }
