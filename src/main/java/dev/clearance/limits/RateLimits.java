@@ -4,9 +4,10 @@ import dev.clearance.identity.Caller;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
-import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
+import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -24,7 +25,7 @@ import javax.sql.DataSource;
 public final class RateLimits {
 
     private final RateLimitProperties properties;
-    private final ProxyManager<String> buckets;
+    private final PostgreSQLSelectForUpdateBasedProxyManager<String> buckets;
     private final MeterRegistry meters;
 
     RateLimits(DataSource dataSource, RateLimitProperties properties, MeterRegistry meters) {
@@ -35,7 +36,17 @@ public final class RateLimits {
                 .table("rate_limit_buckets")
                 .idColumn("id")
                 .stateColumn("state")
+                // A bucket expires once it has refilled to capacity (plus keepFull): from then on a
+                // new, full bucket admits exactly what it would (V12, ExpiredBuckets).
+                .expiresAtColumn("expires_at")
+                .expirationAfterWrite(
+                        ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(properties.keepFull()))
                 .build();
+    }
+
+    /** Deletes up to {@code batch} expired buckets; returns how many went. */
+    int removeExpired(int batch) {
+        return buckets.removeExpired(batch);
     }
 
     /** Takes one search from the caller's and the tenant's buckets, or throws 429. */

@@ -89,6 +89,81 @@ class RateLimitIT extends IntegrationTest {
     }
 
     @Test
+    void bucketsThatHaveRefilledAreDeletedAndALimitInForceIsNot() throws Exception {
+        String shared = tenant + "e";
+        Map<String, String> settings = new java.util.HashMap<>(getProperties());
+        settings.putAll(Map.of(
+                "clearance.limits.rate.caller-per-minute", "2",
+                "clearance.limits.rate.keep-full", "0s",
+                "clearance.limits.rate.cleanup-interval", "200ms"));
+        try (ServiceInstance a = new ServiceInstance(settings, Map.of());
+                ServiceInstance b = new ServiceInstance(settings, Map.of())) {
+            javax.sql.DataSource db = a.bean(javax.sql.DataSource.class);
+            String busy = IDP.token("busyx" + shared, shared, "");
+            String idle = IDP.token("idlex" + shared, shared, "");
+            assertEquals(200, status(search(a, busy)));
+            assertEquals(200, status(search(b, busy)));
+            assertEquals(200, status(search(a, idle)));
+            // Two a minute: the busy caller's bucket is empty and refills in a minute, the idle
+            // caller's in half a minute. Each row says so, in epoch milliseconds.
+            long now = System.currentTimeMillis();
+            long busyExpires = expiresAt(db, "busyx" + shared);
+            assertTrue(
+                    busyExpires > now + 50_000 && busyExpires < now + 70_000,
+                    "an empty bucket of two a minute is full a minute later: " + (busyExpires - now) + " ms");
+            // Let the idle caller's bucket be full already, as half a minute later.
+            update(db, "UPDATE rate_limit_buckets SET expires_at = ? WHERE id LIKE ?", now - 1, "idlex" + shared);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (count(db, "idlex" + shared) > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(0, count(db, "idlex" + shared), "the refilled bucket was deleted by a replica");
+            // Many cleanups later the limit in force still holds, on both replicas.
+            Thread.sleep(1000);
+            assertEquals(1, count(db, "busyx" + shared), "the empty bucket stays");
+            assertEquals(429, status(search(a, busy)));
+            assertEquals(429, status(search(b, busy)));
+            // The idle caller starts again with a full bucket, as it would have had.
+            assertEquals(200, status(search(b, idle)));
+        }
+    }
+
+    private static long expiresAt(javax.sql.DataSource db, String user) throws Exception {
+        try (java.sql.Connection c = db.getConnection();
+                java.sql.PreparedStatement s =
+                        c.prepareStatement("SELECT expires_at FROM rate_limit_buckets WHERE id LIKE ?")) {
+            s.setString(1, "%" + user + "%");
+            try (java.sql.ResultSet rs = s.executeQuery()) {
+                assertTrue(rs.next(), "a bucket row for " + user);
+                long value = rs.getLong(1);
+                assertTrue(!rs.wasNull(), "Bucket4j wrote its expiry");
+                return value;
+            }
+        }
+    }
+
+    private static int count(javax.sql.DataSource db, String user) throws Exception {
+        try (java.sql.Connection c = db.getConnection();
+                java.sql.PreparedStatement s =
+                        c.prepareStatement("SELECT count(*) FROM rate_limit_buckets WHERE id LIKE ?")) {
+            s.setString(1, "%" + user + "%");
+            try (java.sql.ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    private static void update(javax.sql.DataSource db, String sql, long value, String user) throws Exception {
+        try (java.sql.Connection c = db.getConnection();
+                java.sql.PreparedStatement s = c.prepareStatement(sql)) {
+            s.setLong(1, value);
+            s.setString(2, "%" + user + "%");
+            assertEquals(1, s.executeUpdate());
+        }
+    }
+
+    @Test
     void oneCallerOverItsLimitLeavesTheOtherCallersOfItsTenantAlone() {
         String shared = tenant + "c";
         try (ServiceInstance a = instance("0", "2");

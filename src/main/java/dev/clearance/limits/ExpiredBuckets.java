@@ -1,0 +1,58 @@
+package dev.clearance.limits;
+
+import io.micronaut.context.annotation.Context;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.TaskScheduler;
+import jakarta.annotation.PostConstruct;
+import jakarta.inject.Named;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deletes the rate-limit buckets that have refilled to capacity (V12): otherwise the table keeps a
+ * row for every caller that ever searched. Any replica may run it; Bucket4j's delete skips rows
+ * another transaction holds, so a bucket in use is never removed under a search.
+ */
+@Context // eager: the schedule starts with the service
+final class ExpiredBuckets {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExpiredBuckets.class);
+    private static final int BATCH = 1000;
+
+    private final TaskScheduler scheduler;
+    private final RateLimits limits;
+    private final RateLimitProperties properties;
+
+    ExpiredBuckets(
+            @Named(TaskExecutors.SCHEDULED) TaskScheduler scheduler,
+            RateLimits limits,
+            RateLimitProperties properties) {
+        this.scheduler = scheduler;
+        this.limits = limits;
+        this.properties = properties;
+    }
+
+    /** Scheduled here, not by annotation, because an interval of 0 means "never". */
+    @PostConstruct
+    void schedule() {
+        if (!properties.cleanupInterval().isZero()) {
+            scheduler.scheduleWithFixedDelay(properties.cleanupInterval(), properties.cleanupInterval(), this::run);
+        }
+    }
+
+    void run() {
+        try {
+            int removed = 0;
+            int batch;
+            do {
+                batch = limits.removeExpired(BATCH);
+                removed += batch;
+            } while (batch == BATCH);
+            if (removed > 0) {
+                LOG.info("Removed {} rate-limit buckets that had refilled", removed);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Removing expired rate-limit buckets failed: {}", e.toString());
+        }
+    }
+}
