@@ -99,19 +99,20 @@ public final class ChunkSearchRepository {
     }
 
     /**
-     * Chunks of the tenant's documents, from the per-document counts (an index range of the
-     * documents table, not a scan of the chunks). Decides whether an exact scan is affordable.
+     * The tenant's chunks, from the per-document counts (an index range of the documents table, not
+     * a scan of the chunks), and documents. Decide whether an exact scan is affordable and how much
+     * of the tenant a caller's list is ({@link TenantSizes}).
      */
-    public long chunkCount(String tenant) {
+    TenantSizes.Size size(String tenant) {
         return timer.time(
                 "chunk_count",
                 () -> Jdbc.read(standby.forCandidates(), c -> {
                     try (PreparedStatement s = c.prepareStatement(
-                            "SELECT coalesce(sum(chunk_count), 0) FROM documents WHERE tenant = ?")) {
+                            "SELECT coalesce(sum(chunk_count), 0), count(*) FROM documents WHERE tenant = ?")) {
                         s.setString(1, tenant);
                         try (ResultSet rs = s.executeQuery()) {
                             rs.next();
-                            return rs.getLong(1);
+                            return new TenantSizes.Size(rs.getLong(1), rs.getLong(2));
                         }
                     }
                 }));

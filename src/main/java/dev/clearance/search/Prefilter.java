@@ -24,15 +24,24 @@ final class Prefilter {
     }
 
     /**
+     * The caller's list for this epoch if every list it needs is cached (OpenFGA asked at most for
+     * the caller's expansion), else null.
+     */
+    Viewable cached(Retrieval.Query q) {
+        return lister.cachedViewable(q.caller(), q.fresh(), q.epoch());
+    }
+
+    /**
      * Null when the caller's list is too long to trust; the caller then post-filters. The list is the
      * decision: it was made in the access epoch this search read (or later), exactly what a cached
      * decision would be, so the documents it returns are not checked a second time. {@code before} is
-     * what the search spent before it switched here.
+     * what the search spent before it switched here; {@code known} the caller's list if {@link
+     * #cached} already gave it, else null.
      */
-    Found find(Retrieval.Query q, Found.Effort before, boolean adaptive) {
+    Found find(Retrieval.Query q, Found.Effort before, boolean adaptive, Viewable known) {
         Caller caller = q.caller();
         int topK = q.topK();
-        Viewable viewable = lister.listViewable(caller, q.fresh(), q.epoch());
+        Viewable viewable = known != null ? known : lister.listViewable(caller, q.fresh(), q.epoch());
         if (!viewable.complete()) {
             return null;
         }

@@ -6,6 +6,7 @@ import dev.clearance.access.AuthorizationUnavailableException;
 import dev.clearance.access.DecisionCache;
 import dev.clearance.access.Decisions;
 import dev.clearance.access.Outcome;
+import dev.clearance.access.Viewable;
 import dev.clearance.identity.Caller;
 import jakarta.inject.Singleton;
 import java.util.HashMap;
@@ -45,7 +46,7 @@ final class Retrieval {
     private final Prefilter prefilter;
     private final CallerShares shares;
     private final SearchProperties properties;
-    private final ExactScanPolicy exactScan;
+    private final TenantSizes sizes;
     private final VersionCheck versions;
     private final AccessChangeLog changes;
     private final AccessChecker recheck;
@@ -56,7 +57,7 @@ final class Retrieval {
             Prefilter prefilter,
             CallerShares shares,
             SearchProperties properties,
-            ExactScanPolicy exactScan,
+            TenantSizes sizes,
             VersionCheck versions,
             AccessChangeLog changes,
             AccessChecker recheck) {
@@ -68,7 +69,7 @@ final class Retrieval {
         this.checker = checker;
         this.prefilter = prefilter;
         this.properties = properties;
-        this.exactScan = exactScan;
+        this.sizes = sizes;
     }
 
     /** A document as of one version of its access rules: the unit a decision is valid for. */
@@ -92,9 +93,21 @@ final class Retrieval {
         long deadline = System.nanoTime() + properties.budget().toNanos();
         Found found;
         OptionalDouble share = shares.of(q.caller());
+        Viewable known = null;
+        if (share.isEmpty() && strategy == Strategy.ADAPTIVE) {
+            // A caller not seen lately: when the lists of the groups and folders it shares are cached
+            // (another member searched in this epoch), their union says how much it may view, and a
+            // caller who sees little skips the post-filter round that would have found it out.
+            known = prefilter.cached(q);
+            if (known != null) {
+                long documents = Math.max(1, sizes.documents(q.caller().tenant()));
+                share = OptionalDouble.of(
+                        Math.min(1.0, (double) known.documentIds().size() / documents));
+            }
+        }
         boolean sparse = share.isPresent() && share.getAsDouble() < properties.prefilterBelow();
         if (strategy == Strategy.PREFILTER || (strategy == Strategy.ADAPTIVE && sparse)) {
-            Found pre = prefilter.find(q, Found.Effort.NONE, strategy == Strategy.ADAPTIVE);
+            Found pre = prefilter.find(q, Found.Effort.NONE, strategy == Strategy.ADAPTIVE, known);
             if (pre == null && sparse) {
                 // The caller's list is too long to trust: post-filter from now on.
                 shares.remember(q.caller(), properties.prefilterBelow());
@@ -139,7 +152,7 @@ final class Retrieval {
     }
 
     private Found postfilter(Query q, boolean adaptive, OptionalDouble share, long deadline) {
-        boolean exact = exactScan.exact(q.caller().tenant());
+        boolean exact = sizes.exactScan(q.caller().tenant());
         Caller caller = q.caller();
         int topK = q.topK();
         Map<Long, Candidate> allowed = new LinkedHashMap<>();
@@ -182,7 +195,7 @@ final class Retrieval {
                 break;
             }
             if (adaptive && rounds == 1 && allowed.size() < topK && share(decided) < properties.prefilterBelow()) {
-                Found pre = prefilter.find(q, effort(candidates, decided, rounds), true);
+                Found pre = prefilter.find(q, effort(candidates, decided, rounds), true, null);
                 if (pre != null) {
                     // Observed once: a search that goes on post-filtering observes all its rounds below.
                     shares.observe(caller, count(decided, Outcome.ALLOWED), decided.size());

@@ -5,40 +5,55 @@ import com.github.benmanes.caffeine.cache.LoadingCache;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
-import java.util.function.ToLongFunction;
 
 /**
- * Whether a tenant's vector search is an exact scan or the approximate HNSW index. HNSW misses some
- * of the true nearest chunks (ADR 0004 and ADR 0009 give the recall measured per path), so a tenant
- * small enough to scan gets exact results. The tenant's size is read at most once a minute: a stale
- * size only chooses the other path, it never changes who may see what.
+ * A tenant's size, read at most once a minute, for two cost choices that never change who may see
+ * what:
+ *
+ * <ul>
+ *   <li>whether its vector search is an exact scan or the approximate HNSW index. HNSW misses some of
+ *       the true nearest chunks (ADR 0004 and ADR 0009 give the recall measured per path), so a tenant
+ *       small enough to scan gets exact results;
+ *   <li>how much of it a caller's list is, so that a caller seen for the first time whose list is
+ *       short goes straight to the pre-filter (ADR 0015).
+ * </ul>
+ *
+ * A stale size only chooses the other path.
  */
 @Singleton
-final class ExactScanPolicy {
+final class TenantSizes {
+
+    /** Chunks and documents of one tenant. */
+    record Size(long chunks, long documents) {}
 
     private static final Duration MAX_AGE = Duration.ofMinutes(1);
     private static final int MAX_TENANTS_REMEMBERED = 10_000;
 
     private final long exactMaxChunks;
-    private final LoadingCache<String, Long> sizes;
+    private final LoadingCache<String, Size> sizes;
 
     @Inject
-    ExactScanPolicy(ChunkSearchRepository chunks, SearchProperties properties) {
-        this(chunks::chunkCount, properties.exactMaxChunks(), System::nanoTime);
+    TenantSizes(ChunkSearchRepository chunks, SearchProperties properties) {
+        this(chunks::size, properties.exactMaxChunks(), System::nanoTime);
     }
 
-    ExactScanPolicy(ToLongFunction<String> chunkCount, long exactMaxChunks, LongSupplier clock) {
+    TenantSizes(Function<String, Size> size, long exactMaxChunks, LongSupplier clock) {
         this.exactMaxChunks = exactMaxChunks;
         this.sizes = Caffeine.newBuilder()
                 .expireAfterWrite(MAX_AGE)
                 .maximumSize(MAX_TENANTS_REMEMBERED)
                 .ticker(clock::getAsLong)
                 .executor(Runnable::run)
-                .build(chunkCount::applyAsLong);
+                .build(size::apply);
     }
 
-    boolean exact(String tenant) {
-        return exactMaxChunks > 0 && sizes.get(tenant) <= exactMaxChunks;
+    boolean exactScan(String tenant) {
+        return exactMaxChunks > 0 && sizes.get(tenant).chunks() <= exactMaxChunks;
+    }
+
+    long documents(String tenant) {
+        return sizes.get(tenant).documents();
     }
 }

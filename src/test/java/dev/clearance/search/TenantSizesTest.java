@@ -10,17 +10,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class ExactScanPolicyTest {
+class TenantSizesTest {
 
     private final Map<String, Long> sizes = new HashMap<>();
     private final AtomicInteger reads = new AtomicInteger();
     private final AtomicLong now = new AtomicLong();
 
-    private ExactScanPolicy policy(long max) {
-        return new ExactScanPolicy(
+    private TenantSizes policy(long max) {
+        return new TenantSizes(
                 tenant -> {
                     reads.incrementAndGet();
-                    return sizes.getOrDefault(tenant, 0L);
+                    long chunks = sizes.getOrDefault(tenant, 0L);
+                    return new TenantSizes.Size(chunks, chunks / 2);
                 },
                 max,
                 now::get);
@@ -31,31 +32,32 @@ class ExactScanPolicyTest {
         sizes.put("small", 1_000L);
         sizes.put("limit", 5_000L);
         sizes.put("large", 5_001L);
-        ExactScanPolicy policy = policy(5_000);
-        assertTrue(policy.exact("small"));
-        assertTrue(policy.exact("limit"));
-        assertFalse(policy.exact("large"));
-        assertTrue(policy.exact("empty"));
+        TenantSizes policy = policy(5_000);
+        assertTrue(policy.exactScan("small"));
+        assertTrue(policy.exactScan("limit"));
+        assertFalse(policy.exactScan("large"));
+        assertTrue(policy.exactScan("empty"));
+        assertEquals(500, policy.documents("small"));
     }
 
     @Test
     void zeroMeansAlwaysApproximateWithoutReadingSizes() {
         sizes.put("small", 1L);
-        assertFalse(policy(0).exact("small"));
+        assertFalse(policy(0).exactScan("small"));
         assertEquals(0, reads.get());
     }
 
     @Test
     void aTenantsSizeIsReadAgainOnlyAfterAMinute() {
         sizes.put("growing", 10L);
-        ExactScanPolicy policy = policy(100);
-        assertTrue(policy.exact("growing"));
+        TenantSizes policy = policy(100);
+        assertTrue(policy.exactScan("growing"));
         sizes.put("growing", 1_000L);
         now.addAndGet(59_000_000_000L);
-        assertTrue(policy.exact("growing"), "a remembered size is used within the minute");
+        assertTrue(policy.exactScan("growing"), "a remembered size is used within the minute");
         assertEquals(1, reads.get());
         now.addAndGet(2_000_000_000L);
-        assertFalse(policy.exact("growing"), "after a minute the new size decides");
+        assertFalse(policy.exactScan("growing"), "after a minute the new size decides");
         assertEquals(2, reads.get());
     }
 }

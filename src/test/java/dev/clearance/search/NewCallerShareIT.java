@@ -1,0 +1,105 @@
+package dev.clearance.search;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clearance.testsupport.Api;
+import dev.clearance.testsupport.IntegrationTest;
+import dev.clearance.testsupport.ServiceInstance;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A caller seen for the first time whose groups' lists are already cached (another member searched
+ * in this access epoch) goes straight to the pre-filter: one round, no post-filter round to find out
+ * that it sees little (ADR 0015). The answers stay exactly what each caller may view, and a
+ * membership removed through the service is not served from lists of the epoch before.
+ */
+@MicronautTest(startApplication = false)
+class NewCallerShareIT extends IntegrationTest {
+
+    private static final int DOCUMENTS = 30;
+    private static final String QUERY = "contract renewal terms";
+
+    private static void ok(HttpResponse<Map> response) {
+        assertTrue(response.getStatus().getCode() < 300, () -> response.getStatus() + " " + response.getBody());
+    }
+
+    @Test
+    void aNewMemberOfAListedGroupIsPrefilteredInOneRound() {
+        try (ServiceInstance service = new ServiceInstance(getProperties(), Map.of())) {
+            String admin = IDP.token("loader", tenant, "documents:write relationships:write");
+            Set<String> legal = new TreeSet<>();
+            for (int d = 0; d < DOCUMENTS; d++) {
+                String id = "doc-" + d;
+                String folder = d % 10 == 0 ? "legal" : "general";
+                if (folder.equals("legal")) {
+                    legal.add(id);
+                }
+                ok(service.api.put(
+                        admin,
+                        id,
+                        Map.of("title", id, "text", "Contract renewal terms, note " + d + ".", "folder", folder)));
+            }
+            ok(service.api.relationships(
+                    admin,
+                    List.of(
+                            Api.tuple("group:legal#member", "viewer", "folder:legal"),
+                            Api.tuple("user:ana", "member", "group:legal"),
+                            Api.tuple("user:ben", "member", "group:legal"),
+                            Api.tuple("user:carl", "viewer", "document:doc-7")),
+                    List.of()));
+
+            // Ana is the first of her group: her search finds out her share in a post-filter round.
+            Map<String, Object> ana = search(service, "ana");
+            assertEquals(legal, ids(ana));
+            assertEquals("adaptive-prefilter", diagnostics(ana).get("strategy"));
+            assertEquals(2, diagnostics(ana).get("rounds"), "a post-filter round, then the pre-filter");
+
+            // Ben, new too, shares her group, whose list is now cached: the pre-filter at once.
+            Map<String, Object> ben = search(service, "ben");
+            assertEquals(legal, ids(ben));
+            assertEquals("adaptive-prefilter", diagnostics(ben).get("strategy"));
+            assertEquals(1, diagnostics(ben).get("rounds"), "no post-filter round for a known share");
+
+            // Carl sees one document granted to him directly (and what user:* may view, nothing).
+            Map<String, Object> carl = search(service, "carl");
+            assertEquals(Set.of("doc-7"), ids(carl));
+            assertEquals(1, diagnostics(carl).get("rounds"));
+
+            // Ben leaves the group through the service: the lists of the epoch before do not serve him.
+            ok(service.api.relationships(admin, List.of(), List.of(Api.tuple("user:ben", "member", "group:legal"))));
+            assertEquals(Set.of(), ids(search(service, "ben")), "revoked on the next request");
+            assertEquals(legal, ids(search(service, "ana")));
+        }
+    }
+
+    private Map<String, Object> search(ServiceInstance service, String user) {
+        // An auditor's token: the same access as the user, plus diagnostics in the answer.
+        String token = IDP.token(user, tenant, "audit:read");
+        HttpResponse<Map> response = service.api.search(token, Map.of("query", QUERY, "topK", 5));
+        ok(response);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> body = response.body();
+        return body;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<String> ids(Map<String, Object> body) {
+        Set<String> ids = new TreeSet<>();
+        for (Map<String, Object> r : (List<Map<String, Object>>) body.get("results")) {
+            ids.add((String) r.get("documentId"));
+        }
+        return ids;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> diagnostics(Map<String, Object> body) {
+        return (Map<String, Object>) body.get("diagnostics");
+    }
+}
