@@ -30,6 +30,8 @@
 #                              the integration tests turn it on to prove revocations
 #                              are not hidden by cached decisions
 #   CLEARANCE_FGA_CHECK_CACHE_TTL               its TTL (default 10s, the server default)
+#   CLEARANCE_PG_SHARED_BUFFERS  PostgreSQL shared_buffers (default 1GB, as docker-compose.yml;
+#                              docs/runbook.md says why: the HNSW index must fit)
 #
 # Requirements: bash, python3 with pip (PostgreSQL), go (OpenFGA), curl.
 #
@@ -68,6 +70,7 @@ FGA_LIST_OBJECTS_DEADLINE="${CLEARANCE_FGA_LIST_OBJECTS_DEADLINE:-3s}"
 START_TIMEOUT="${CLEARANCE_START_TIMEOUT:-60}"
 FGA_CHECK_CACHE="${CLEARANCE_FGA_CHECK_CACHE:-false}"
 FGA_CHECK_CACHE_TTL="${CLEARANCE_FGA_CHECK_CACHE_TTL:-10s}"
+PG_SHARED_BUFFERS="${CLEARANCE_PG_SHARED_BUFFERS:-1GB}"
 readonly HOST="127.0.0.1"
 
 if [[ $IS_ROOT -eq 1 ]]; then PG_OS_USER="postgres"; else PG_OS_USER="$(id -un)"; fi
@@ -345,6 +348,8 @@ pg_launch() {
   as_pg mkdir -p "$PG_SOCK"
   as_pg chmod 700 "$PG_SOCK"
   local opts="-c listen_addresses=$HOST -p $PG_PORT -k '$PG_SOCK' -c unix_socket_permissions=0700"
+  # Memory is only taken as pages are used; a search walks the HNSW index, which must stay in it.
+  opts+=" -c shared_buffers=$PG_SHARED_BUFFERS"
   if [[ -n "$PG_EXTRA_OPTS" ]]; then opts+=" $PG_EXTRA_OPTS"; fi
   if ! pg_ctl_ -l "$PG_LOG" -w -t "$START_TIMEOUT" -o "$opts" start >/dev/null; then
     tail -n 20 "$PG_LOG" >&2 || true

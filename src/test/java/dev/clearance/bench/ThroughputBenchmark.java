@@ -109,6 +109,7 @@ public final class ThroughputBenchmark {
         List<Phase> phases = new ArrayList<>();
         List<RecallRow> recall = new ArrayList<>();
         RealBenchData.Tenants tenants;
+        String postgres;
         List<String> queries;
         List<float[]> recallVectors = new ArrayList<>();
         Map<String, ExactTop> oracle = new HashMap<>();
@@ -123,6 +124,7 @@ public final class ThroughputBenchmark {
                     service.bean(RelationshipStore.class),
                     embedder.modelName(),
                     tenants.both());
+            postgres = postgresSettings(service.bean(DataSource.class));
             queries = RealCorpus.queries(cache, QUERIES, 0);
             // The oracle first, so its CPU time is spent before anything is measured.
             for (String q : queries.subList(0, RECALL_QUERIES)) {
@@ -187,7 +189,7 @@ public final class ThroughputBenchmark {
                         recall(service, tenants.full(), path.name(), queries, recallVectors, oracle, recallUsers));
             }
         }
-        print(command, tenants, phases, recall, loadAtStart, BenchData.seconds(started));
+        print(command, tenants, postgres, phases, recall, loadAtStart, BenchData.seconds(started));
         System.exit(0);
     }
 
@@ -413,9 +415,28 @@ public final class ThroughputBenchmark {
                 .toList();
     }
 
+    /** The PostgreSQL settings that decide how much of the index and rows stay in memory. */
+    private static String postgresSettings(DataSource dataSource) {
+        List<String> settings = new ArrayList<>();
+        try (java.sql.Connection c = dataSource.getConnection();
+                java.sql.Statement s = c.createStatement()) {
+            for (String name :
+                    List.of("server_version", "shared_buffers", "work_mem", "max_parallel_workers_per_gather")) {
+                try (java.sql.ResultSet rs = s.executeQuery("SHOW " + name)) {
+                    rs.next();
+                    settings.add(name + " " + rs.getString(1));
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("reading PostgreSQL's settings failed", e);
+        }
+        return String.join(", ", settings);
+    }
+
     private static void print(
             String command,
             RealBenchData.Tenants tenants,
+            String postgres,
             List<Phase> phases,
             List<RecallRow> recall,
             String loadAtStart,
@@ -434,11 +455,12 @@ public final class ThroughputBenchmark {
                 Locale.ROOT,
                 "Corpus: %s. Queries: %d section headings, drawn at random; top-k %d; default strategy (adaptive);"
                         + " ranking by the vector leg only (clearance.search.hybrid=false), i.e. cosine similarity;"
-                        + " %d s warm-up before each phase.%n%n",
+                        + " %d s warm-up before each phase. PostgreSQL: %s.%n%n",
                 tenants.describe(),
                 QUERIES,
                 TOP_K,
-                WARMUP_SECONDS));
+                WARMUP_SECONDS,
+                postgres));
 
         out.append("| phase | tenant | clients | authorization | searches | searches/s | p50 ms | p95 ms | p99 ms |"
                 + " non-200 by status | transport errors | short answers | leaks | load avg start / end |\n"
