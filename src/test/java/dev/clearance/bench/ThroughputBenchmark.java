@@ -39,7 +39,7 @@ import javax.sql.DataSource;
  *       AuthorizationOffForBenchmarks});
  *   <li>one client, authorization on, the same mix;
  *   <li>one client on tenant {@code real10k} (a tenth of the corpus, same users and scheme); with
- *       phase 2, in the order real, real10k, real10k, real (two pairs, each with its ratio);
+ *       phase 2, in the order real, real10k, real, real10k (two pairs, each with its ratio);
  *   <li>recall@10 per share class against an exact oracle ({@link ExactTop}), for the service's
  *       default settings, an exact scan forced ({@code clearance.search.exact-max-chunks} 1,000,000)
  *       and the approximate index forced ({@code exact-max-chunks} 0) with the HNSW candidate list
@@ -141,21 +141,21 @@ public final class ThroughputBenchmark {
 
             // One client first, so that the concurrent phase with authorization on comes right
             // before the one with it off and both meet about the same background load. The two
-            // corpus sizes run in the order A B B A: a disturbance that drifts over the minutes
-            // (a checkpoint, the page cache filling) then weighs on both sides, and the two pairs
-            // show how much the ratio moves within one run.
+            // corpus sizes run twice, in the order A B A B: each repeat comes the same time after
+            // its first run (the caches' 60 s matter: the repeat draws the same callers and queries),
+            // and the two pairs show how much the ratio moves within one run.
             Phase one = closedLoop(service, real, "one client", 1, seconds, queries, true);
             Phase tenth = closedLoop(
                     service, tenants.tenth(), "one client, a tenth of the corpus", 1, seconds, queries, true);
+            Phase oneAgain = closedLoop(service, real, "one client, again", 1, seconds, queries, true);
             Phase tenthAgain = closedLoop(
                     service, tenants.tenth(), "one client, a tenth of the corpus, again", 1, seconds, queries, true);
-            Phase oneAgain = closedLoop(service, real, "one client, again", 1, seconds, queries, true);
             recall.addAll(recall(service, real, "default", queries, recallVectors, oracle, recallUsers));
             phases.add(closedLoop(service, real, "concurrent, authorization on", clients, seconds, queries, true));
             phases.add(one);
             phases.add(tenth);
-            phases.add(tenthAgain);
             phases.add(oneAgain);
+            phases.add(tenthAgain);
         }
         Map<String, Object> off = new HashMap<>(base);
         off.put(AuthorizationOffForBenchmarks.PROPERTY, "off");
@@ -492,8 +492,8 @@ public final class ThroughputBenchmark {
         Phase off = phases.get(1);
         Phase one = phases.get(2);
         Phase tenth = phases.get(3);
-        Phase tenthAgain = phases.get(4);
-        Phase oneAgain = phases.get(5);
+        Phase oneAgain = phases.get(4);
+        Phase tenthAgain = phases.get(5);
         out.append(String.format(
                 Locale.ROOT,
                 "%n- throughput with authorization on / off (%d clients): %.1f / %.1f = **%.2f**%n",
@@ -511,7 +511,7 @@ public final class ThroughputBenchmark {
         out.append(String.format(
                 Locale.ROOT,
                 "- p50 one client, %s (%,d chunks, the one-client phase) / %s (%,d chunks): %.0f / %.0f ms = **%.2f**;"
-                        + " the second pair (A B B A order): %.0f / %.0f ms = **%.2f**; both pairs pooled"
+                        + " the second pair (A B A B order): %.0f / %.0f ms = **%.2f**; both pairs pooled"
                         + " (mean of the two p50s each side): **%.2f**%n",
                 tenants.full().tenant(),
                 tenants.full().chunks(),
