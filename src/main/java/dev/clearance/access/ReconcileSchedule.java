@@ -1,5 +1,6 @@
 package dev.clearance.access;
 
+import dev.clearance.platform.Periodic;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.TaskScheduler;
@@ -27,20 +28,14 @@ final class ReconcileSchedule {
         this.properties = properties;
     }
 
-    /** Scheduled here, not by annotation, because an interval of 0 means "never" (no schedule at all). */
     @PostConstruct
     void schedule() {
-        if (!properties.reconcileInterval().isZero()) {
-            scheduler.scheduleWithFixedDelay(
-                    properties.reconcileInitialDelay(), properties.reconcileInterval(), this::scheduled);
-        }
-    }
-
-    private void scheduled() {
-        try {
-            reconciler.run();
-        } catch (RuntimeException e) {
-            LOG.warn("Reconciliation failed: {}", e.toString());
-        }
+        Periodic.schedule(
+                scheduler,
+                properties.reconcileInitialDelay(),
+                properties.reconcileInterval(),
+                LOG,
+                "Reconciliation",
+                reconciler::run);
     }
 }

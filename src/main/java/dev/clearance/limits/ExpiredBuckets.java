@@ -1,5 +1,6 @@
 package dev.clearance.limits;
 
+import dev.clearance.platform.Periodic;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.TaskScheduler;
@@ -32,27 +33,26 @@ final class ExpiredBuckets {
         this.properties = properties;
     }
 
-    /** Scheduled here, not by annotation, because an interval of 0 means "never". */
     @PostConstruct
     void schedule() {
-        if (!properties.cleanupInterval().isZero()) {
-            scheduler.scheduleWithFixedDelay(properties.cleanupInterval(), properties.cleanupInterval(), this::run);
-        }
+        Periodic.schedule(
+                scheduler,
+                properties.cleanupInterval(),
+                properties.cleanupInterval(),
+                LOG,
+                "Removing expired rate-limit buckets",
+                this::run);
     }
 
     void run() {
-        try {
-            int removed = 0;
-            int batch;
-            do {
-                batch = limits.removeExpired(BATCH);
-                removed += batch;
-            } while (batch == BATCH);
-            if (removed > 0) {
-                LOG.info("Removed {} rate-limit buckets that had refilled", removed);
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("Removing expired rate-limit buckets failed: {}", e.toString());
+        int removed = 0;
+        int batch;
+        do {
+            batch = limits.removeExpired(BATCH);
+            removed += batch;
+        } while (batch == BATCH);
+        if (removed > 0) {
+            LOG.info("Removed {} rate-limit buckets that had refilled", removed);
         }
     }
 }
