@@ -5,15 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clearance.testsupport.Api;
+import dev.clearance.testsupport.HeldReader;
 import dev.clearance.testsupport.HttpFaultProxy;
 import dev.clearance.testsupport.IntegrationTest;
-import dev.clearance.testsupport.RealServers;
-import io.micronaut.context.ApplicationContext;
 import io.micronaut.http.HttpResponse;
-import io.micronaut.http.client.HttpClient;
-import io.micronaut.runtime.server.EmbeddedServer;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -40,42 +36,23 @@ class ListedDecisionRaceIT extends IntegrationTest {
     private static final Duration HOLD = Duration.ofSeconds(6);
 
     private final ExecutorService background = Executors.newCachedThreadPool();
+    private HeldReader pair;
     private HttpFaultProxy fga;
-    private EmbeddedServer server;
-    private HttpClient client;
     private Api api;
-    private EmbeddedServer writerServer;
-    private HttpClient writerClient;
     private Api writer;
 
     @BeforeAll
     void start() {
-        fga = new HttpFaultProxy(RealServers.get().fgaApiUrl()).onlyPaths("/read");
-        Map<String, Object> properties = new HashMap<>(getProperties());
-        properties.put("clearance.fga.check-timeout", "40s");
-        properties.put("clearance.fga.request-timeout", "30s");
-        Map<String, Object> writerProperties = new HashMap<>(properties);
-        properties.put("clearance.search.budget", "60s");
-        properties.put("clearance.fga.api-url", fga.url());
         // Only the searches of this instance may call Read while an answer is held.
-        properties.put("clearance.outbox.initial-delay", "1h");
-        properties.put("clearance.outbox.interval", "1h");
-        properties.put("clearance.access.reconcile-interval", "0");
-        server = ApplicationContext.run(EmbeddedServer.class, properties);
-        client = HttpClient.create(server.getURL(), Api.patientClient());
-        api = new Api(client.toBlocking());
-        writerServer = ApplicationContext.run(EmbeddedServer.class, writerProperties);
-        writerClient = HttpClient.create(writerServer.getURL(), Api.patientClient());
-        writer = new Api(writerClient.toBlocking());
+        pair = new HeldReader(getProperties(), "/read", Map.of("clearance.access.reconcile-interval", "0"));
+        fga = pair.fga;
+        api = pair.reader;
+        writer = pair.writer;
     }
 
     @AfterAll
     void stop() {
-        client.close();
-        server.close();
-        writerClient.close();
-        writerServer.close();
-        fga.close();
+        pair.close();
         background.shutdownNow();
     }
 

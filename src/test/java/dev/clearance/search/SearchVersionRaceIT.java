@@ -5,15 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clearance.testsupport.Api;
+import dev.clearance.testsupport.HeldReader;
 import dev.clearance.testsupport.HttpFaultProxy;
 import dev.clearance.testsupport.IntegrationTest;
-import dev.clearance.testsupport.RealServers;
-import io.micronaut.context.ApplicationContext;
 import io.micronaut.http.HttpResponse;
-import io.micronaut.http.client.HttpClient;
-import io.micronaut.runtime.server.EmbeddedServer;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -47,12 +43,9 @@ class SearchVersionRaceIT extends IntegrationTest {
     /** Long enough for a re-PUT (embedding, PostgreSQL, OpenFGA) on a busy two-core machine. */
     private static final Duration HOLD = Duration.ofSeconds(6);
 
+    private HeldReader pair;
     private HttpFaultProxy fga;
-    private EmbeddedServer server;
-    private HttpClient client;
     private Api api;
-    private EmbeddedServer writerServer;
-    private HttpClient writerClient;
     private Api writer;
     private String admin;
     private int round;
@@ -64,26 +57,11 @@ class SearchVersionRaceIT extends IntegrationTest {
 
     @BeforeAll
     void start() {
-        fga = new HttpFaultProxy(RealServers.get().fgaApiUrl()).onlyPaths("/batch-check");
-        Map<String, Object> properties = new HashMap<>(getProperties());
-        // The held check must be answered, not timed out and retried (a retry would be sent after
-        // the re-PUT and hide the race); the writer's calls must not time out on a busy machine.
-        properties.put("clearance.fga.check-timeout", "40s");
-        properties.put("clearance.fga.request-timeout", "30s");
-        Map<String, Object> writerProperties = new HashMap<>(properties);
-        // A held check must not use up the search's time budget (5 s) before its second round.
-        properties.put("clearance.search.budget", "60s");
-        properties.put("clearance.fga.api-url", fga.url());
-        // The writer applies the access rules; this instance's outbox worker stays out of the way
-        // (its calls to OpenFGA would queue behind a held check).
-        properties.put("clearance.outbox.initial-delay", "1h");
-        properties.put("clearance.outbox.interval", "1h");
-        server = ApplicationContext.run(EmbeddedServer.class, properties);
-        client = HttpClient.create(server.getURL(), Api.patientClient());
-        api = new Api(client.toBlocking());
-        writerServer = ApplicationContext.run(EmbeddedServer.class, writerProperties);
-        writerClient = HttpClient.create(writerServer.getURL(), Api.patientClient());
-        writer = new Api(writerClient.toBlocking());
+        // A second round must run while a check is held: HeldReader gives the search 60 s.
+        pair = new HeldReader(getProperties(), "/batch-check", Map.of());
+        fga = pair.fga;
+        api = pair.reader;
+        writer = pair.writer;
         admin = IDP.token("loader", tenant, "documents:write relationships:write");
         // Filler that nobody in the tests may read: more chunks than the first window of a top-5
         // search (20), so a post-filter search needs a second round.
@@ -96,11 +74,7 @@ class SearchVersionRaceIT extends IntegrationTest {
 
     @AfterAll
     void stop() {
-        client.close();
-        server.close();
-        writerClient.close();
-        writerServer.close();
-        fga.close();
+        pair.close();
         background.shutdownNow();
     }
 
