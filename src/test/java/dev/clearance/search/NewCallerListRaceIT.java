@@ -1,0 +1,115 @@
+package dev.clearance.search;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clearance.testsupport.Api;
+import dev.clearance.testsupport.HeldReader;
+import dev.clearance.testsupport.HttpFaultProxy;
+import dev.clearance.testsupport.IntegrationTest;
+import io.micronaut.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The adaptive search's shortcut for a caller seen for the first time (ADR 0015): its list is the
+ * union of lists that other members of its group cached in the epoch the search read. Those lists are
+ * decisions made before the search began, so text written after them must not travel under them
+ * (docs/consistency.md, invariant 3). The reader reaches OpenFGA through a proxy that holds the
+ * answer to the new caller's expansion (a Read call); while it is held, the memo is re-PUT into a
+ * folder the caller's group cannot view. The search then ranks the memo's new text from the cached
+ * lists; it must not return it.
+ */
+class NewCallerListRaceIT extends IntegrationTest {
+
+    private static final String MEMO = "memo";
+    private static final String NEW_MARK = "NEWMARK";
+    private static final String QUERY = "lighthouse plan";
+    /** Long enough for a re-PUT (embedding, PostgreSQL, OpenFGA) on a busy two-core machine. */
+    private static final Duration HOLD = Duration.ofSeconds(6);
+
+    private final ExecutorService background = Executors.newCachedThreadPool();
+    private HeldReader pair;
+    private HttpFaultProxy fga;
+    private Api api;
+    private Api writer;
+
+    @BeforeAll
+    void start() {
+        pair = new HeldReader(getProperties(), "/read", Map.of());
+        fga = pair.fga;
+        api = pair.reader;
+        writer = pair.writer;
+    }
+
+    @AfterAll
+    void stop() {
+        pair.close();
+        background.shutdownNow();
+    }
+
+    @Test
+    void cachedListsOfAnEarlierEpochNeverCarryNewText() throws Exception {
+        String admin = IDP.token("loader", tenant, "documents:write relationships:write");
+        put(admin, MEMO, "Old lighthouse plan: repaint the tower.", "legal");
+        put(admin, "chart", "Lighthouse chart of the harbour approach.", "legal");
+        // Enough documents outside the group's folder that its members see a tenth of the tenant:
+        // below the share at which the adaptive search goes straight to the pre-filter.
+        for (int d = 0; d < 18; d++) {
+            put(admin, "note-" + d, "Harbour dues, note " + d + ".", "general");
+        }
+        HttpResponse<Map> granted = writer.relationships(
+                admin,
+                List.of(
+                        Api.tuple("group:legal#member", "viewer", "folder:legal"),
+                        Api.tuple("user:ana", "member", "group:legal"),
+                        Api.tuple("user:ben", "member", "group:legal")),
+                List.of());
+        assertTrue(granted.getStatus().getCode() < 300, String.valueOf(granted.getBody(Map.class)));
+        // Ana, the first member to search, caches her group's list for this epoch on the reader.
+        assertEquals(List.of("chart", MEMO), sorted(api.searchIds(IDP.token("ana", tenant, ""), QUERY, 5)));
+
+        fga.resetCounts();
+        fga.delayAnswers(HOLD);
+        // Ben has never searched: his share comes from ana's cached lists once his expansion returns.
+        String ben = IDP.token("ben", tenant, "audit:read");
+        CompletableFuture<HttpResponse<Map>> search =
+                CompletableFuture.supplyAsync(() -> api.search(ben, Map.of("query", QUERY, "topK", 5)), background);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (fga.received() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(fga.received() > 0, "the search never expanded ben");
+        put(admin, MEMO, "New lighthouse plan: sell the tower. " + NEW_MARK, "vault");
+        assertFalse(search.isDone(), "the re-PUT was not acknowledged while the expansion was held");
+        fga.delayAnswers(Duration.ZERO);
+
+        HttpResponse<Map> response = search.get(60, TimeUnit.SECONDS);
+        assertEquals(200, response.getStatus().getCode(), String.valueOf(response.getBody(Map.class)));
+        Map<?, ?> body = response.body();
+        assertFalse(String.valueOf(body).contains(NEW_MARK), "ben got the memo's new text: " + body);
+        // The search did take the shortcut: one round, the pre-filter, from the cached lists.
+        Map<?, ?> diagnostics = (Map<?, ?>) body.get("diagnostics");
+        assertEquals("adaptive-prefilter", diagnostics.get("strategy"), String.valueOf(diagnostics));
+        assertEquals(1, diagnostics.get("rounds"), String.valueOf(diagnostics));
+        assertEquals(List.of("chart"), api.searchIds(ben, QUERY, 5), "the memo is in the vault now");
+    }
+
+    private void put(String admin, String id, String text, String folder) {
+        HttpResponse<Map> put = writer.put(admin, id, Map.of("title", id, "text", text, "folder", folder));
+        assertEquals(Boolean.TRUE, put.body().get("searchable"), String.valueOf(put.body()));
+    }
+
+    private static List<String> sorted(List<String> ids) {
+        return ids.stream().sorted().toList();
+    }
+}
