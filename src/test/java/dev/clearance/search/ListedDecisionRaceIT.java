@@ -2,7 +2,6 @@ package dev.clearance.search;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.HeldReader;
@@ -12,10 +11,6 @@ import io.micronaut.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,7 +30,6 @@ class ListedDecisionRaceIT extends IntegrationTest {
     /** Long enough for a re-PUT (embedding, PostgreSQL, OpenFGA) on a busy two-core machine. */
     private static final Duration HOLD = Duration.ofSeconds(6);
 
-    private final ExecutorService background = Executors.newCachedThreadPool();
     private HeldReader pair;
     private HttpFaultProxy fga;
     private Api api;
@@ -53,7 +47,6 @@ class ListedDecisionRaceIT extends IntegrationTest {
     @AfterAll
     void stop() {
         pair.close();
-        background.shutdownNow();
     }
 
     @Test
@@ -69,19 +62,9 @@ class ListedDecisionRaceIT extends IntegrationTest {
         assertEquals(Boolean.TRUE, other.body().get("searchable"), String.valueOf(other.body()));
         fga.resetCounts();
         fga.delayAnswers(HOLD);
-        CompletableFuture<HttpResponse<Map>> search = CompletableFuture.supplyAsync(
+        HttpResponse<Map> response = pair.across(
                 () -> api.search(alice, Map.of("query", "lighthouse plan", "topK", 5, "strategy", "prefilter")),
-                background);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (fga.received() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertTrue(fga.received() > 0, "the search never read alice's grants");
-        put(admin, "New lighthouse plan for bob: sell the tower. " + NEW_MARK, "user:bob");
-        assertFalse(search.isDone(), "the re-PUT was not acknowledged while the answer was held");
-        fga.delayAnswers(Duration.ZERO);
-
-        HttpResponse<Map> response = search.get(60, TimeUnit.SECONDS);
+                () -> put(admin, "New lighthouse plan for bob: sell the tower. " + NEW_MARK, "user:bob"));
         assertEquals(200, response.getStatus().getCode(), String.valueOf(response.getBody(Map.class)));
         String body = String.valueOf(response.body());
         assertFalse(body.contains(NEW_MARK), "alice got bob's new text under her old grant: " + body);

@@ -12,10 +12,6 @@ import io.micronaut.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +33,6 @@ class NewCallerListRaceIT extends IntegrationTest {
     /** Long enough for a re-PUT (embedding, PostgreSQL, OpenFGA) on a busy two-core machine. */
     private static final Duration HOLD = Duration.ofSeconds(6);
 
-    private final ExecutorService background = Executors.newCachedThreadPool();
     private HeldReader pair;
     private HttpFaultProxy fga;
     private Api api;
@@ -54,7 +49,6 @@ class NewCallerListRaceIT extends IntegrationTest {
     @AfterAll
     void stop() {
         pair.close();
-        background.shutdownNow();
     }
 
     @Test
@@ -82,18 +76,9 @@ class NewCallerListRaceIT extends IntegrationTest {
         fga.delayAnswers(HOLD);
         // Ben has never searched: his share comes from ana's cached lists once his expansion returns.
         String ben = IDP.token("ben", tenant, "audit:read");
-        CompletableFuture<HttpResponse<Map>> search =
-                CompletableFuture.supplyAsync(() -> api.search(ben, Map.of("query", QUERY, "topK", 5)), background);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (fga.received() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertTrue(fga.received() > 0, "the search never expanded ben");
-        put(admin, MEMO, "New lighthouse plan: sell the tower. " + NEW_MARK, "vault");
-        assertFalse(search.isDone(), "the re-PUT was not acknowledged while the expansion was held");
-        fga.delayAnswers(Duration.ZERO);
-
-        HttpResponse<Map> response = search.get(60, TimeUnit.SECONDS);
+        HttpResponse<Map> response = pair.across(
+                () -> api.search(ben, Map.of("query", QUERY, "topK", 5)),
+                () -> put(admin, MEMO, "New lighthouse plan: sell the tower. " + NEW_MARK, "vault"));
         assertEquals(200, response.getStatus().getCode(), String.valueOf(response.getBody(Map.class)));
         Map<?, ?> body = response.body();
         assertFalse(String.valueOf(body).contains(NEW_MARK), "ben got the memo's new text: " + body);

@@ -1,10 +1,19 @@
 package dev.clearance.testsupport;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.http.client.HttpClient;
 import io.micronaut.runtime.server.EmbeddedServer;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Two services on one database for race tests: a reader whose OpenFGA calls on some paths go
@@ -20,6 +29,7 @@ public final class HeldReader implements AutoCloseable {
     private final HttpClient readerClient;
     private final EmbeddedServer writerServer;
     private final HttpClient writerClient;
+    private final ExecutorService background = Executors.newCachedThreadPool();
 
     /**
      * @param paths a fragment of the OpenFGA paths the proxy may hold (e.g. {@code /batch-check})
@@ -49,8 +59,30 @@ public final class HeldReader implements AutoCloseable {
         writer = new Api(writerClient.toBlocking());
     }
 
+    /**
+     * The race itself. Sends {@code request} (to the reader) while the proxy holds what the test set
+     * it to hold ({@link HttpFaultProxy#delay} or {@link HttpFaultProxy#delayAnswers}), waits until
+     * the first held call reached the proxy, applies {@code change} (through the writer), asserts that
+     * the request was still waiting when the change was acknowledged, releases the hold and returns
+     * the request's answer.
+     */
+    public <T> T across(Supplier<T> request, Runnable change) throws Exception {
+        CompletableFuture<T> pending = CompletableFuture.supplyAsync(request, background);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (fga.received() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(fga.received() > 0, "the request never reached the held OpenFGA call");
+        change.run();
+        assertFalse(pending.isDone(), "the change was not acknowledged while the call was held");
+        fga.delay(Duration.ZERO);
+        fga.delayAnswers(Duration.ZERO);
+        return pending.get(60, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() {
+        background.shutdownNow();
         readerClient.close();
         readerServer.close();
         writerClient.close();

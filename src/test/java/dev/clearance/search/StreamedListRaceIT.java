@@ -1,0 +1,90 @@
+package dev.clearance.search;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clearance.testsupport.Api;
+import dev.clearance.testsupport.HeldReader;
+import dev.clearance.testsupport.IntegrationTest;
+import io.micronaut.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pre-filter's list comes from OpenFGA's StreamedListObjects (ADR 0015): a decision for every
+ * document in it, made when OpenFGA answered, not when the search reads the text. The reader reaches
+ * OpenFGA through a proxy that holds the streamed answer of the group's list; while it is held, the
+ * memo is re-PUT into a folder the group cannot view. The answer arrives naming the memo, and the
+ * pre-filter reads its new text; that text must not reach alice (docs/consistency.md, invariant 3).
+ */
+class StreamedListRaceIT extends IntegrationTest {
+
+    private static final String MEMO = "memo";
+    private static final String NEW_MARK = "NEWMARK";
+    private static final String QUERY = "lighthouse plan";
+    /** Long enough for a re-PUT (embedding, PostgreSQL, OpenFGA) on a busy two-core machine. */
+    private static final Duration HOLD = Duration.ofSeconds(6);
+
+    private HeldReader pair;
+
+    @BeforeAll
+    void start() {
+        // A list that takes longer than 90 % of OpenFGA's deadline counts as cut and is not used: the
+        // reader is told of a deadline that the held answer stays well within.
+        pair = new HeldReader(
+                getProperties(), "/streamed-list-objects", Map.of("clearance.fga.list-objects.deadline", "60s"));
+    }
+
+    @AfterAll
+    void stop() {
+        pair.close();
+    }
+
+    @Test
+    void aStreamedListNeverCarriesTextWrittenAfterIt() throws Exception {
+        String admin = IDP.token("loader", tenant, "documents:write relationships:write");
+        put(admin, MEMO, "Old lighthouse plan: repaint the tower.", "legal");
+        put(admin, "chart", "Lighthouse chart of the harbour approach.", "legal");
+        HttpResponse<Map> granted = pair.writer.relationships(
+                admin,
+                List.of(
+                        Api.tuple("group:legal#member", "viewer", "folder:legal"),
+                        Api.tuple("user:alice", "member", "group:legal")),
+                List.of());
+        assertTrue(granted.getStatus().getCode() < 300, String.valueOf(granted.getBody(Map.class)));
+        String alice = IDP.token("alice", tenant, "");
+        Map<String, Object> prefilter = Map.of("query", QUERY, "topK", 5, "strategy", "prefilter");
+        // The reader resolves its store and opens its connections before any answer is held.
+        assertEquals(List.of("chart", MEMO), ids(pair.reader.search(alice, prefilter)));
+        // A change in the tenant retires the cached lists: the next search streams the group's again.
+        put(admin, "other", "Harbour dues.", "general");
+
+        pair.fga.resetCounts();
+        pair.fga.delayAnswers(HOLD);
+        HttpResponse<Map> response = pair.across(
+                () -> pair.reader.search(alice, prefilter),
+                () -> put(admin, MEMO, "New lighthouse plan: sell the tower. " + NEW_MARK, "vault"));
+        assertEquals(200, response.getStatus().getCode(), String.valueOf(response.getBody(Map.class)));
+        String body = String.valueOf(response.body());
+        assertFalse(body.contains(NEW_MARK), "alice got the memo's new text under the held list: " + body);
+        assertEquals(List.of("chart"), ids(response), body);
+        assertEquals(List.of("chart"), ids(pair.reader.search(alice, prefilter)), "the memo is in the vault now");
+    }
+
+    private void put(String admin, String id, String text, String folder) {
+        HttpResponse<Map> put = pair.writer.put(admin, id, Map.of("title", id, "text", text, "folder", folder));
+        assertEquals(Boolean.TRUE, put.body().get("searchable"), String.valueOf(put.body()));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> ids(HttpResponse<Map> response) {
+        assertEquals(200, response.getStatus().getCode(), String.valueOf(response.getBody(Map.class)));
+        return ((List<Map<String, Object>>) response.body().get("results"))
+                .stream().map(r -> (String) r.get("documentId")).sorted().toList();
+    }
+}
