@@ -35,9 +35,10 @@ public final class AuditRepository {
     /**
      * One audit record. {@code requestId} is the server's id of the request, {@code clientRequestId}
      * the caller's {@code X-Request-Id} if it sent a usable one. {@code chunkIds} are the chunks that
-     * left the service; {@code documentIds} the documents asked for by id, with the {@code outcome}
-     * ({@code allowed} or {@code not_found}). The counts describe how a search found its results and
-     * are absent for reads by id. {@code at} is null when appending: the database stamps it.
+     * left the service; {@code documentIds} the documents asked for by id. The {@code outcome} of a
+     * read is {@code allowed} or {@code not_found}, of a search {@code answered}; either is {@code
+     * unavailable} when authorization could not be decided (503, nothing left). The counts describe
+     * how a search found its results and are absent for reads by id and refused requests. {@code at} is null when appending: the database stamps it.
      */
     @Serdeable
     public record AuditRecord(

@@ -16,6 +16,10 @@ public final class AuditTrail {
 
     public static final String ALLOWED = "allowed";
     public static final String NOT_FOUND = "not_found";
+    /** A search that returned its results (possibly none). */
+    public static final String ANSWERED = "answered";
+    /** A search or read refused because authorization could not be decided (503): nothing left. */
+    public static final String UNAVAILABLE = "unavailable";
 
     private final AuditRepository repository;
     private final QueryHasher hasher;
@@ -54,6 +58,20 @@ public final class AuditTrail {
             @Nullable String consistency,
             long latencyMs) {}
 
+    /**
+     * A search or read answered 503 because authorization could not be decided. Nothing left the
+     * service, but who asked, and when, still matters to an auditor: an outage is when a probe of
+     * the fail-closed path would happen. {@code documentId} is the id asked for by a read, else null.
+     */
+    public record Unavailable(
+            RequestRef request,
+            Caller caller,
+            String action,
+            @Nullable String query,
+            @Nullable String documentId,
+            String consistency,
+            long latencyMs) {}
+
     public void record(Search e) {
         repository.append(new AuditRepository.AuditRecord(
                 null,
@@ -66,7 +84,7 @@ public final class AuditTrail {
                 e.query() == null ? null : hasher.hash(e.query()),
                 e.chunkIds(),
                 List.of(),
-                null,
+                ANSWERED,
                 e.candidates(),
                 e.checked(),
                 e.denied(),
@@ -98,6 +116,44 @@ public final class AuditTrail {
                 null,
                 null,
                 e.modelId(),
+                e.consistency(),
+                millis(e.latencyMs())));
+    }
+
+    /**
+     * Records the refusal of a request that fails with {@code failure}. When the row cannot be written
+     * either, the request must still fail with its own, honest cause: the audit failure is attached to
+     * it instead of replacing it.
+     */
+    public void record(Unavailable e, RuntimeException failure) {
+        try {
+            record(e);
+        } catch (RuntimeException auditFailure) {
+            failure.addSuppressed(auditFailure);
+        }
+    }
+
+    private void record(Unavailable e) {
+        repository.append(new AuditRepository.AuditRecord(
+                null,
+                e.request().id(),
+                e.request().clientId(),
+                e.caller().tenant(),
+                e.caller().userId(),
+                e.caller().agentId().orElse(null),
+                e.action(),
+                e.query() == null ? null : hasher.hash(e.query()),
+                List.of(),
+                e.documentId() == null ? List.of() : List.of(e.documentId()),
+                UNAVAILABLE,
+                null,
+                null,
+                0,
+                null,
+                null,
+                null,
+                // No model: no decision was made, and naming it may need the OpenFGA that failed.
+                null,
                 e.consistency(),
                 millis(e.latencyMs())));
     }

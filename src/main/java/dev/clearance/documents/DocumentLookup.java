@@ -15,8 +15,9 @@ import java.util.Optional;
 
 /**
  * Reads one document's metadata for a caller. Missing, not yet searchable and not allowed all look
- * the same (404), so the answer does not reveal what exists. Every answered read is audited, found
- * or not; a read that fails with 503 (OpenFGA or PostgreSQL unavailable) is not.
+ * the same (404), so the answer does not reveal what exists. Every read is audited, found or not,
+ * and so is a read OpenFGA could not decide (503, outcome {@code unavailable}); only a read that
+ * PostgreSQL cannot serve leaves no row, because the audit log lives there too.
  *
  * <p>The row is read, then checked, then its access-rule version is confirmed unchanged: a re-PUT
  * with new grants between the read and the check would otherwise answer the old row under the new
@@ -64,9 +65,21 @@ public final class DocumentLookup {
             Optional<StoredDocument> row = documents.find(caller.tenant(), id).filter(StoredDocument::aclSynced);
             // Checked whether or not the row exists: otherwise only existing documents could answer
             // 503 when OpenFGA fails, and the status code would tell them from missing ones.
-            Outcome outcome = checker.check(caller, List.of(id), fresh).outcome(id);
+            Outcome outcome;
+            try {
+                outcome = checker.check(caller, List.of(id), fresh).outcome(id);
+            } catch (AuthorizationUnavailableException e) {
+                throw audited(e, caller, request, action, id, consistency, started);
+            }
             if (outcome == Outcome.ERROR) {
-                throw new AuthorizationUnavailableException("The authorization check failed.", null);
+                throw audited(
+                        new AuthorizationUnavailableException("The authorization check failed.", null),
+                        caller,
+                        request,
+                        action,
+                        id,
+                        consistency,
+                        started);
             }
             if (row.isEmpty() || outcome != Outcome.ALLOWED) {
                 refused = row.isPresent();
@@ -81,6 +94,22 @@ public final class DocumentLookup {
         }
         record(caller, request, action, id, AuditTrail.NOT_FOUND, refused, consistency, started);
         throw new DocumentNotFoundException(id);
+    }
+
+    /** The 503 of a read OpenFGA could not decide, audited before it is thrown. */
+    private AuthorizationUnavailableException audited(
+            AuthorizationUnavailableException failed,
+            Caller caller,
+            RequestRef request,
+            String action,
+            String id,
+            String consistency,
+            long started) {
+        audit.record(
+                new AuditTrail.Unavailable(
+                        request, caller, action, null, id, consistency, (System.nanoTime() - started) / 1_000_000),
+                failed);
+        return failed;
     }
 
     private void record(

@@ -5,7 +5,7 @@ import dev.clearance.identity.Caller;
 import dev.clearance.identity.CallerResolver;
 import dev.clearance.identity.InvalidIdentityException;
 import dev.clearance.platform.ProblemException;
-import dev.clearance.platform.RequestRef;
+import dev.clearance.platform.RequestIds;
 import dev.clearance.search.SearchRequest;
 import dev.clearance.search.SearchService;
 import io.micronaut.core.annotation.Nullable;
@@ -71,7 +71,7 @@ class SearchTools {
         return respond(() -> search.search(
                 caller(context),
                 new SearchRequest(query, topK == 0 ? null : topK, null, null, explain),
-                RequestRef.generated(),
+                RequestIds.current(),
                 "mcp.search_documents"));
     }
 
@@ -90,7 +90,7 @@ class SearchTools {
     McpSchema.CallToolResult getDocument(
             @ToolArg(name = "id", description = "The document id, as returned by search_documents") String id,
             MicronautMcpTransportContext context) {
-        return respond(() -> documents.get(caller(context), id, RequestRef.generated(), "mcp_get"));
+        return respond(() -> documents.get(caller(context), id, RequestIds.current(), "mcp_get"));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.clearance.platform;
 
 import io.micronaut.http.HttpRequest;
+import io.micronaut.http.context.ServerRequestContext;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -35,6 +36,14 @@ public final class RequestIds {
                 ? RequestRef.generated()
                 : new RequestRef(
                         id, request.getAttribute(CLIENT_ATTRIBUTE, String.class).orElse(null));
+    }
+
+    /**
+     * Both ids of the HTTP request being served on this thread, for work that does not get the
+     * request handed to it (MCP tools run inside the {@code /mcp} request); a fresh id outside one.
+     */
+    public static RequestRef current() {
+        return ServerRequestContext.currentRequest().map(RequestIds::refOf).orElseGet(RequestRef::generated);
     }
 
     static String generate() {

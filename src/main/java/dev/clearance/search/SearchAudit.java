@@ -8,8 +8,9 @@ import jakarta.inject.Singleton;
 import java.util.List;
 
 /**
- * The audit record of one answered search: which chunks left the service, and how they were found
- * (counts that include hidden documents, which is why they are written here and not returned).
+ * The audit record of one search: which chunks left the service, and how they were found (counts
+ * that include hidden documents, which is why they are written here and not returned), or that it
+ * was refused because authorization could not be decided.
  */
 @Singleton
 final class SearchAudit {
@@ -20,6 +21,18 @@ final class SearchAudit {
     SearchAudit(AuditTrail audit, FgaStore fga) {
         this.audit = audit;
         this.fga = fga;
+    }
+
+    /** A search answered 503: authorization could not be decided, nothing was returned. */
+    void unavailable(
+            RequestRef request,
+            Caller caller,
+            String action,
+            String query,
+            boolean fresh,
+            long ms,
+            RuntimeException failure) {
+        audit.record(new AuditTrail.Unavailable(request, caller, action, query, null, consistency(fresh), ms), failure);
     }
 
     void record(
@@ -44,7 +57,11 @@ final class SearchAudit {
                 diagnostics.strategy(),
                 diagnostics.vectorSearch(),
                 fga.current().modelId(),
-                fresh ? "HIGHER_CONSISTENCY" : "MINIMIZE_LATENCY",
+                consistency(fresh),
                 ms));
+    }
+
+    private static String consistency(boolean fresh) {
+        return fresh ? "HIGHER_CONSISTENCY" : "MINIMIZE_LATENCY";
     }
 }

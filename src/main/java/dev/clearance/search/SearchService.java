@@ -2,6 +2,7 @@ package dev.clearance.search;
 
 import dev.clearance.access.AccessChangeLog;
 import dev.clearance.access.AccessPaths;
+import dev.clearance.access.AuthorizationUnavailableException;
 import dev.clearance.contract.Scopes;
 import dev.clearance.embed.Embedder;
 import dev.clearance.identity.Caller;
@@ -79,10 +80,18 @@ public final class SearchService {
         // Read before any decision is asked for or taken from a cache (ADR 0009).
         AccessChangeLog.TenantAccess access = changes.read(caller.tenant());
         boolean fresh = access.changedRecently();
-        Found found = timed(
-                "retrieve",
-                () -> retrieval.find(
-                        new Retrieval.Query(caller, vector, request.query(), topK, access.epoch(), fresh), strategy));
+        Found found;
+        try {
+            found = timed(
+                    "retrieve",
+                    () -> retrieval.find(
+                            new Retrieval.Query(caller, vector, request.query(), topK, access.epoch(), fresh),
+                            strategy));
+        } catch (AuthorizationUnavailableException e) {
+            audit.unavailable(
+                    requestId, caller, action, request.query(), fresh, (System.nanoTime() - started) / 1_000_000, e);
+            throw e;
+        }
         List<SearchResult> ranked = Ranking.rank(found.allowed().values(), properties.hybrid()).stream()
                 .limit(topK)
                 .map(s -> new SearchResult(

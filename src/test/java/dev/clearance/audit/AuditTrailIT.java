@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clearance.testsupport.Api;
+import dev.clearance.testsupport.HttpFaultProxy;
 import dev.clearance.testsupport.IntegrationTest;
 import dev.clearance.testsupport.McpClients;
+import dev.clearance.testsupport.RealServers;
+import dev.clearance.testsupport.ServiceInstance;
 import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -77,6 +80,7 @@ class AuditTrailIT extends IntegrationTest {
         Map<?, ?> record = record(serverId);
         assertEquals("client-7", record.get("clientRequestId"));
         assertEquals("search", record.get("action"));
+        assertEquals("answered", record.get("outcome"));
         assertEquals(1, ((List<?>) record.get("chunkIds")).size(), record.toString());
         // What alice's response no longer says, the audit log does.
         assertEquals(2, record.get("candidates"), record.toString());
@@ -156,18 +160,65 @@ class AuditTrailIT extends IntegrationTest {
     }
 
     @Test
-    void mcpReadsByIdAreRecordedToo() {
-        McpClients.call(server.getURL().toString(), alice, "get_document", Map.of("id", "bob-notes"));
-        McpClients.call(server.getURL().toString(), alice, "get_document", Map.of("id", "alice-notes"));
+    void mcpCallsAreRecordedUnderTheirHttpRequest() {
+        String url = server.getURL().toString();
+        McpClients.call(url, alice, "get_document", Map.of("id", "bob-notes"), "mcp-client-1");
+        McpClients.call(url, alice, "get_document", Map.of("id", "alice-notes"), "mcp-client-2");
+        McpClients.call(
+                url, alice, "search_documents", Map.of("query", "lighthouse keeping", "topK", 5), "mcp-client-3");
         List<Map> recent = audit(5);
-        Map<?, ?> last = recent.get(0);
-        Map<?, ?> before = recent.get(1);
+        Map<?, ?> search = recent.get(0);
+        Map<?, ?> last = recent.get(1);
+        Map<?, ?> before = recent.get(2);
+        assertEquals("mcp.search_documents", search.get("action"));
+        assertEquals(1, ((List<?>) search.get("chunkIds")).size(), search.toString());
         assertEquals("mcp_get", last.get("action"));
         assertEquals(List.of("alice-notes"), last.get("documentIds"));
         assertEquals("allowed", last.get("outcome"));
         assertEquals("mcp_get", before.get("action"));
         assertEquals(List.of("bob-notes"), before.get("documentIds"));
         assertEquals("not_found", before.get("outcome"));
+        // Each tool call is recorded under the server's id of the /mcp request that carried it, with
+        // the client's own X-Request-Id beside it, as for the HTTP endpoints.
+        assertEquals("mcp-client-3", search.get("clientRequestId"));
+        assertEquals("mcp-client-2", last.get("clientRequestId"));
+        assertEquals("mcp-client-1", before.get("clientRequestId"));
+        assertNotEquals("mcp-client-3", search.get("requestId"));
+    }
+
+    /**
+     * Nothing leaves when authorization cannot be decided, but the auditor still learns who asked
+     * what, and when: an outage is when someone would probe the fail-closed path.
+     */
+    @Test
+    void searchesAndReadsThatFailClosedAreRecordedAsUnavailable() {
+        try (HttpFaultProxy fga = new HttpFaultProxy(RealServers.get().fgaApiUrl());
+                ServiceInstance replica = new ServiceInstance(
+                        getProperties(),
+                        // Every request must ask OpenFGA: a cached decision would answer it.
+                        Map.of("clearance.fga.api-url", fga.url(), "clearance.authz.cache.enabled", "false"))) {
+            Map<String, Object> query = Map.of("query", "lighthouse keeping", "topK", 5);
+            assertEquals(200, replica.api.search(alice, query).getStatus().getCode());
+            fga.fail(500, null);
+
+            HttpResponse<Map> search = replica.api.exchange(
+                    HttpRequest.POST("/v1/search", query).header("X-Request-Id", "client-503"), alice);
+            assertEquals(503, search.getStatus().getCode());
+            Map<?, ?> refused = record(search.header("X-Request-Id"));
+            assertEquals("search", refused.get("action"));
+            assertEquals("unavailable", refused.get("outcome"));
+            assertEquals("client-503", refused.get("clientRequestId"));
+            assertEquals(List.of(), refused.get("chunkIds"));
+            assertNotNull(refused.get("queryHash"));
+            assertNull(refused.get("candidates"), "no search ran to count anything");
+
+            HttpResponse<Map> read = replica.api.get(alice, "alice-notes");
+            assertEquals(503, read.getStatus().getCode());
+            Map<?, ?> unread = record(read.header("X-Request-Id"));
+            assertEquals("get", unread.get("action"));
+            assertEquals("unavailable", unread.get("outcome"));
+            assertEquals(List.of("alice-notes"), unread.get("documentIds"));
+        }
     }
 
     private Map<?, ?> record(String requestId) {

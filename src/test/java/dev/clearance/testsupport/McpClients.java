@@ -17,10 +17,20 @@ public final class McpClients {
 
     /** An initialized client for {@code baseUrl}/mcp that sends {@code token} on every request. */
     public static McpSyncClient connect(String baseUrl, String token) {
+        return connect(baseUrl, token, null);
+    }
+
+    /** As {@link #connect(String, String)}, sending {@code requestId} as {@code X-Request-Id} too. */
+    public static McpSyncClient connect(String baseUrl, String token, String requestId) {
         HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(baseUrl)
                 .endpoint("/mcp")
                 .jsonMapper(new JacksonClientJsonMapper())
-                .customizeRequest(request -> request.header("Authorization", "Bearer " + token))
+                .customizeRequest(request -> {
+                    request.header("Authorization", "Bearer " + token);
+                    if (requestId != null) {
+                        request.header("X-Request-Id", requestId);
+                    }
+                })
                 .build();
         McpSyncClient client = McpClient.sync(transport)
                 .requestTimeout(Duration.ofSeconds(30))
@@ -34,7 +44,13 @@ public final class McpClients {
 
     /** Calls one tool with one connection. */
     public static McpSchema.CallToolResult call(String baseUrl, String token, String tool, Map<String, Object> args) {
-        try (McpSyncClient client = connect(baseUrl, token)) {
+        return call(baseUrl, token, tool, args, null);
+    }
+
+    /** Calls one tool with one connection whose requests carry the client's {@code X-Request-Id}. */
+    public static McpSchema.CallToolResult call(
+            String baseUrl, String token, String tool, Map<String, Object> args, String requestId) {
+        try (McpSyncClient client = connect(baseUrl, token, requestId)) {
             return client.callTool(new McpSchema.CallToolRequest(tool, args));
         }
     }
