@@ -69,11 +69,12 @@ public final class ThroughputBenchmark {
     private static final String LIST_CACHE = "clearance.authz.list.cache";
     private static final String EXPANSION_CACHE = "clearance.authz.expansion.cache";
 
-    /** One measured closed-loop phase. */
+    /** One measured phase: closed loop, or open loop when {@code offered} (searches/s) is above 0. */
     private record Phase(
             String name,
             String tenant,
             int clients,
+            double offered,
             boolean authorization,
             LoadTest.Result result,
             Map<String, Double> meters,
@@ -151,11 +152,24 @@ public final class ThroughputBenchmark {
             Phase tenthAgain = closedLoop(
                     service, tenants.tenth(), "one client, a tenth of the corpus, again", 1, seconds, queries, true);
             recall.addAll(recall(service, real, "default", queries, recallVectors, oracle, recallUsers));
-            phases.add(closedLoop(service, real, "concurrent, authorization on", clients, seconds, queries, true));
+            Phase on = closedLoop(service, real, "concurrent, authorization on", clients, seconds, queries, true);
+            // Users arrive on their own schedule, not when the previous answer came back: latency at
+            // a steady 70 % of the capacity just measured, the load a service is sized to run at.
+            Phase open = phase(
+                    service,
+                    real,
+                    "open loop, 70 % of that throughput",
+                    0,
+                    0.7 * on.result().throughput(),
+                    seconds,
+                    queries,
+                    true);
+            phases.add(on);
             phases.add(one);
             phases.add(tenth);
             phases.add(oneAgain);
             phases.add(tenthAgain);
+            phases.add(open);
         }
         Map<String, Object> off = new HashMap<>(base);
         off.put(AuthorizationOffForBenchmarks.PROPERTY, "off");
@@ -215,7 +229,30 @@ public final class ThroughputBenchmark {
             List<String> queries,
             boolean authorization)
             throws InterruptedException {
-        System.err.printf("phase: %s (%s, %d clients, %d s)%n", name, data.tenant(), clients, seconds);
+        return phase(service, data, name, clients, 0, seconds, queries, authorization);
+    }
+
+    /**
+     * A warm-up, then {@code seconds} over all users: {@code clients} closed-loop clients, or, when
+     * {@code offered} is above 0, searches arriving at that rate (open loop, warm-up included).
+     */
+    private static Phase phase(
+            BenchService service,
+            RealBenchData data,
+            String name,
+            int clients,
+            double offered,
+            int seconds,
+            List<String> queries,
+            boolean authorization)
+            throws InterruptedException {
+        System.err.printf(
+                Locale.ROOT,
+                "phase: %s (%s, %s, %d s)%n",
+                name,
+                data.tenant(),
+                offered > 0 ? String.format(Locale.ROOT, "%.1f searches/s offered", offered) : clients + " clients",
+                seconds);
         List<String> tokens = new ArrayList<>(RealBenchData.USERS);
         Map<String, Integer> userOf = new HashMap<>();
         for (int u = 0; u < RealBenchData.USERS; u++) {
@@ -253,18 +290,33 @@ public final class ThroughputBenchmark {
             }
         };
         LoadTest load = new LoadTest(service.url());
-        load.run(tokens, judge, queries, TOP_K, WARMUP_SECONDS, clients);
+        if (offered > 0) {
+            load.runOpen(tokens, judge, queries, TOP_K, WARMUP_SECONDS, offered);
+        } else {
+            load.run(tokens, judge, queries, TOP_K, WARMUP_SECONDS, clients);
+        }
         MeterRegistry registry = service.bean(MeterRegistry.class);
         String loadAtStart = BenchService.loadAverage();
         Map<String, Double> before = meters(registry);
         counting.set(true);
-        LoadTest.Result result = load.run(tokens, judge, queries, TOP_K, seconds, clients);
+        LoadTest.Result result = offered > 0
+                ? load.runOpen(tokens, judge, queries, TOP_K, seconds, offered)
+                : load.run(tokens, judge, queries, TOP_K, seconds, clients);
         Map<String, Double> after = meters(registry);
         String loadAtEnd = BenchService.loadAverage();
         Map<String, Double> delta = new TreeMap<>();
         after.forEach((k, v) -> delta.put(k, v - before.getOrDefault(k, 0.0)));
         return new Phase(
-                name, data.tenant(), clients, authorization, result, delta, shortByShare, loadAtStart, loadAtEnd);
+                name,
+                data.tenant(),
+                clients,
+                offered,
+                authorization,
+                result,
+                delta,
+                shortByShare,
+                loadAtStart,
+                loadAtEnd);
     }
 
     /**
@@ -471,10 +523,12 @@ public final class ThroughputBenchmark {
             non200.remove(200);
             out.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %d | %s | %,d | %.1f | %.0f | %.0f | %.0f | %s | %d | %s | %s | %s / %s |%n",
+                    "| %s | %s | %s | %s | %,d | %.1f | %.0f | %.0f | %.0f | %s | %d | %s | %s | %s / %s |%n",
                     p.name(),
                     p.tenant(),
-                    p.clients(),
+                    p.offered() > 0
+                            ? String.format(Locale.ROOT, "open, %.1f/s", p.offered())
+                            : Integer.toString(p.clients()),
                     p.authorization() ? "on" : "off",
                     r.requests(),
                     r.throughput(),
@@ -494,6 +548,7 @@ public final class ThroughputBenchmark {
         Phase tenth = phases.get(3);
         Phase oneAgain = phases.get(4);
         Phase tenthAgain = phases.get(5);
+        Phase open = phases.get(6);
         out.append(String.format(
                 Locale.ROOT,
                 "%n- throughput with authorization on / off (%d clients): %.1f / %.1f = **%.2f**%n",
@@ -508,6 +563,15 @@ public final class ThroughputBenchmark {
                 on.result().p95(),
                 one.result().p95(),
                 on.result().p95() / one.result().p95()));
+        out.append(String.format(
+                Locale.ROOT,
+                "- p95 in the open loop at %.1f searches/s (70 %% of the above) / p95 with one client: %.0f / %.0f ms"
+                        + " = **%.2f** (p50 %.0f ms)%n",
+                open.offered(),
+                open.result().p95(),
+                one.result().p95(),
+                open.result().p95() / one.result().p95(),
+                open.result().p50()));
         out.append(String.format(
                 Locale.ROOT,
                 "- p50 one client, %s (%,d chunks, the one-client phase) / %s (%,d chunks): %.0f / %.0f ms = **%.2f**;"

@@ -81,5 +81,13 @@ class LoadSmokeIT extends IntegrationTest {
         assertEquals(0, result.shortResults(), "searches with fewer than k results");
         assertEquals(0, result.emptyResults(), "empty results where the oracle says k exist");
         assertEquals(0, result.errors(), "errors: " + result.statuses());
+
+        // The open loop of the throughput benchmark: searches at a set rate, judged the same way.
+        LoadTest.Result open =
+                load.runOpen(List.copyOf(byToken.keySet()), LoadTest.Judge.readable(byToken, 5), topics, 5, 4, 10);
+        System.out.println(LoadTest.report(open, null, null));
+        assertTrue(open.requests() >= 20 && open.requests() <= 70, "about 40 arrivals in 4 s: " + open.requests());
+        assertEquals(0, open.errors(), "errors: " + open.statuses());
+        assertTrue(open.p95() >= open.p50() && open.p50() > 0, "latencies were measured");
     }
 }

@@ -226,11 +226,7 @@ public final class LoadTest {
     public Result run(List<String> tokens, Judge judge, List<String> queries, int topK, int seconds, int clients)
             throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
-        AtomicLong transport = new AtomicLong();
-        AtomicLong empty = new AtomicLong();
-        AtomicLong leaks = new AtomicLong();
-        AtomicLong shortResults = new AtomicLong();
+        Tally tally = new Tally(judge);
         List<long[]> perClient = new ArrayList<>();
         CountDownLatch done = new CountDownLatch(clients);
         long started = System.nanoTime();
@@ -245,24 +241,8 @@ public final class LoadTest {
                         String token = tokens.get(random.nextInt(tokens.size()));
                         String query = queries.get(random.nextInt(queries.size()));
                         long t0 = System.nanoTime();
-                        try {
-                            HttpResponse<String> response = search(token, query, topK);
+                        if (one(tally, token, query, topK)) {
                             log.add(System.nanoTime() - t0);
-                            statuses.computeIfAbsent(response.statusCode(), k -> new AtomicLong())
-                                    .incrementAndGet();
-                            if (response.statusCode() == 200) {
-                                JsonNode results =
-                                        JSON.readTree(response.body()).path("results");
-                                if (results.isEmpty()) {
-                                    empty.incrementAndGet();
-                                }
-                                if (judge.isShort(token, results)) {
-                                    shortResults.incrementAndGet();
-                                }
-                                leaks.addAndGet(judge.leaks(token, results));
-                            }
-                        } catch (IOException e) {
-                            transport.incrementAndGet();
                         }
                     }
                 } catch (InterruptedException e) {
@@ -277,23 +257,114 @@ public final class LoadTest {
         }
         done.await();
         double elapsed = (System.nanoTime() - started) / 1e9;
-        long[] all = perClient.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-        Map<Integer, Long> counts = new LinkedHashMap<>();
-        statuses.entrySet().stream()
-                .sorted(Map.Entry.comparingByKey())
-                .forEach(e -> counts.put(e.getKey(), e.getValue().get()));
-        return new Result(
-                all.length,
-                counts,
-                transport.get(),
-                elapsed,
-                percentile(all, 0.50),
-                percentile(all, 0.95),
-                percentile(all, 0.99),
-                all.length == 0 ? 0 : all[all.length - 1] / 1e6,
-                empty.get(),
-                leaks.get(),
-                shortResults.get());
+        return tally.result(
+                perClient.stream().flatMapToLong(Arrays::stream).sorted().toArray(), elapsed);
+    }
+
+    /**
+     * Open loop: searches arrive at {@code perSecond} on average (exponential gaps, seeded), however
+     * fast the answers come, for {@code seconds}; each is sent at once on a thread of its own. Its
+     * latency counts from its planned arrival, so a search the sender could not start on time counts
+     * that delay too. This is how users arrive; a closed loop of N clients only ever has N searches
+     * waiting, and its latency grows with N over throughput however fair the service is.
+     */
+    public Result runOpen(
+            List<String> tokens, Judge judge, List<String> queries, int topK, int seconds, double perSecond)
+            throws InterruptedException {
+        Tally tally = new Tally(judge);
+        LatencyLog log = new LatencyLog();
+        Random random = new Random(7);
+        long started = System.nanoTime();
+        long end = started + Duration.ofSeconds(seconds).toNanos();
+        long planned = started;
+        try (var senders = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            while (true) {
+                planned += (long) (-Math.log(1 - random.nextDouble()) / perSecond * 1e9);
+                if (planned >= end) {
+                    break;
+                }
+                long wait = planned - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+                long arrival = planned;
+                String token = tokens.get(random.nextInt(tokens.size()));
+                String query = queries.get(random.nextInt(queries.size()));
+                senders.submit(() -> {
+                    if (one(tally, token, query, topK)) {
+                        synchronized (log) {
+                            log.add(System.nanoTime() - arrival);
+                        }
+                    }
+                    return null;
+                });
+            }
+        }
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        long[] latencies;
+        synchronized (log) {
+            latencies = log.toArray();
+        }
+        Arrays.sort(latencies);
+        return tally.result(latencies, elapsed);
+    }
+
+    /** One search, judged and counted; false when it never got an answer (transport error). */
+    private boolean one(Tally tally, String token, String query, int topK) throws InterruptedException {
+        try {
+            HttpResponse<String> response = search(token, query, topK);
+            tally.statuses
+                    .computeIfAbsent(response.statusCode(), k -> new AtomicLong())
+                    .incrementAndGet();
+            if (response.statusCode() == 200) {
+                JsonNode results = JSON.readTree(response.body()).path("results");
+                if (results.isEmpty()) {
+                    tally.empty.incrementAndGet();
+                }
+                if (tally.judge.isShort(token, results)) {
+                    tally.shortResults.incrementAndGet();
+                }
+                tally.leaks.addAndGet(tally.judge.leaks(token, results));
+            }
+            return true;
+        } catch (IOException e) {
+            tally.transport.incrementAndGet();
+            return false;
+        }
+    }
+
+    /** The counts of one run, shared by its senders. */
+    private static final class Tally {
+        final Judge judge;
+        final Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
+        final AtomicLong transport = new AtomicLong();
+        final AtomicLong empty = new AtomicLong();
+        final AtomicLong leaks = new AtomicLong();
+        final AtomicLong shortResults = new AtomicLong();
+
+        Tally(Judge judge) {
+            this.judge = judge;
+        }
+
+        /** {@code latencies} sorted, in nanoseconds. */
+        Result result(long[] latencies, double elapsed) {
+            Map<Integer, Long> counts = new LinkedHashMap<>();
+            statuses.entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> counts.put(e.getKey(), e.getValue().get()));
+            return new Result(
+                    latencies.length,
+                    counts,
+                    transport.get(),
+                    elapsed,
+                    percentile(latencies, 0.50),
+                    percentile(latencies, 0.95),
+                    percentile(latencies, 0.99),
+                    latencies.length == 0 ? 0 : latencies[latencies.length - 1] / 1e6,
+                    empty.get(),
+                    leaks.get(),
+                    shortResults.get());
+        }
     }
 
     HttpResponse<String> search(String token, String query, int topK) throws IOException, InterruptedException {
