@@ -37,7 +37,9 @@ import javax.sql.DataSource;
  *       the corpus's section headings, top-k 10, the default strategy; with authorization on, and
  *       again on a second service (started after the first is closed) with authorization off ({@link
  *       AuthorizationOffForBenchmarks});
- *   <li>one client, authorization on, the same mix;
+ *   <li>one client, authorization on, the same mix; and, in a third service with authorization on,
+ *       searches arriving at random at 70 % of phase 1's throughput with authorization on (open
+ *       loop, {@link LoadTest#runOpen}; its warm-up is {@code seconds} long);
  *   <li>one client on tenant {@code real10k} (a tenth of the corpus, same users and scheme); with
  *       phase 2, in the order real, real10k, real, real10k (two pairs, each with its ratio);
  *   <li>recall@10 per share class against an exact oracle ({@link ExactTop}), for the service's
@@ -47,8 +49,8 @@ import javax.sql.DataSource;
  *       largest).
  * </ol>
  *
- * They run in the order 2, 3, 4 (defaults), 1 (on), 1 (off), 4 (forced paths): the two concurrent
- * phases back to back, so that they meet about the same background load.
+ * They run in the order 2, 3, 4 (defaults), 1 (on), 1 (off), 2 (open loop), 4 (forced paths): the
+ * two concurrent phases back to back, so that they meet about the same background load.
  *
  * <p>Every answer of phases 1 to 3 is checked against {@link RealBenchData#mayView} (plain Java): a
  * returned document the user may not view is a leak. OpenFGA calls per search and cache hit rates
@@ -152,24 +154,11 @@ public final class ThroughputBenchmark {
             Phase tenthAgain = closedLoop(
                     service, tenants.tenth(), "one client, a tenth of the corpus, again", 1, seconds, queries, true);
             recall.addAll(recall(service, real, "default", queries, recallVectors, oracle, recallUsers));
-            Phase on = closedLoop(service, real, "concurrent, authorization on", clients, seconds, queries, true);
-            // Users arrive on their own schedule, not when the previous answer came back: latency at
-            // a steady 70 % of the capacity just measured, the load a service is sized to run at.
-            Phase open = phase(
-                    service,
-                    real,
-                    "open loop, 70 % of that throughput",
-                    0,
-                    0.7 * on.result().throughput(),
-                    seconds,
-                    queries,
-                    true);
-            phases.add(on);
+            phases.add(closedLoop(service, real, "concurrent, authorization on", clients, seconds, queries, true));
             phases.add(one);
             phases.add(tenth);
             phases.add(oneAgain);
             phases.add(tenthAgain);
-            phases.add(open);
         }
         Map<String, Object> off = new HashMap<>(base);
         off.put(AuthorizationOffForBenchmarks.PROPERTY, "off");
@@ -186,6 +175,22 @@ public final class ThroughputBenchmark {
                             seconds,
                             queries,
                             false));
+        }
+        // Users arrive on their own schedule, not when the previous answer came back: latency at a
+        // steady 70 % of the capacity measured with authorization on, the load a service is sized to
+        // run at. A service of its own, after the one with authorization off, so that the two
+        // concurrent phases stay back to back; its warm-up is as long as the phase.
+        try (BenchService service = new BenchService(base)) {
+            phases.add(phase(
+                    service,
+                    tenants.full(),
+                    "open loop, 70 % of the throughput with authorization on",
+                    0,
+                    0.7 * phases.get(0).result().throughput(),
+                    seconds,
+                    seconds,
+                    queries,
+                    true));
         }
         for (VectorPath path : List.of(
                 new VectorPath("exact scan forced", Map.of("clearance.search.exact-max-chunks", "1000000")),
@@ -229,12 +234,13 @@ public final class ThroughputBenchmark {
             List<String> queries,
             boolean authorization)
             throws InterruptedException {
-        return phase(service, data, name, clients, 0, seconds, queries, authorization);
+        return phase(service, data, name, clients, 0, WARMUP_SECONDS, seconds, queries, authorization);
     }
 
     /**
-     * A warm-up, then {@code seconds} over all users: {@code clients} closed-loop clients, or, when
-     * {@code offered} is above 0, searches arriving at that rate (open loop, warm-up included).
+     * A warm-up of {@code warmup} seconds, then {@code seconds} over all users: {@code clients}
+     * closed-loop clients, or, when {@code offered} is above 0, searches arriving at that rate (open
+     * loop, warm-up included).
      */
     private static Phase phase(
             BenchService service,
@@ -242,6 +248,7 @@ public final class ThroughputBenchmark {
             String name,
             int clients,
             double offered,
+            int warmup,
             int seconds,
             List<String> queries,
             boolean authorization)
@@ -291,9 +298,9 @@ public final class ThroughputBenchmark {
         };
         LoadTest load = new LoadTest(service.url());
         if (offered > 0) {
-            load.runOpen(tokens, judge, queries, TOP_K, WARMUP_SECONDS, offered);
+            load.runOpen(tokens, judge, queries, TOP_K, warmup, offered);
         } else {
-            load.run(tokens, judge, queries, TOP_K, WARMUP_SECONDS, clients);
+            load.run(tokens, judge, queries, TOP_K, warmup, clients);
         }
         MeterRegistry registry = service.bean(MeterRegistry.class);
         String loadAtStart = BenchService.loadAverage();
