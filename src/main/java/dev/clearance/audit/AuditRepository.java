@@ -38,7 +38,8 @@ public final class AuditRepository {
      * left the service; {@code documentIds} the documents asked for by id. The {@code outcome} of a
      * read is {@code allowed} or {@code not_found}, of a search {@code answered}; either is {@code
      * unavailable} when authorization could not be decided (503, nothing left). The counts describe
-     * how a search found its results and are absent for reads by id and refused requests. {@code at} is null when appending: the database stamps it.
+     * how a search found its results and are absent for reads by id and refused requests. {@code
+     * at} is null when appending: the database stamps it.
      */
     @Serdeable
     public record AuditRecord(
