@@ -8,7 +8,6 @@ import dev.clearance.testsupport.HeldReader;
 import dev.clearance.testsupport.HttpFaultProxy;
 import dev.clearance.testsupport.IntegrationTest;
 import io.micronaut.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -27,8 +26,6 @@ class ListedDecisionRaceIT extends IntegrationTest {
 
     private static final String MEMO = "memo";
     private static final String NEW_MARK = "NEWMARK";
-    /** Long enough for a re-PUT (embedding, PostgreSQL, OpenFGA) on a busy two-core machine. */
-    private static final Duration HOLD = Duration.ofSeconds(6);
 
     private HeldReader pair;
     private HttpFaultProxy fga;
@@ -61,7 +58,7 @@ class ListedDecisionRaceIT extends IntegrationTest {
                 admin, "other", Map.of("title", "Other", "text", "Harbour dues.", "viewers", List.of("user:carol")));
         assertEquals(Boolean.TRUE, other.body().get("searchable"), String.valueOf(other.body()));
         fga.resetCounts();
-        fga.delayAnswers(HOLD);
+        fga.delayAnswers(HeldReader.HOLD);
         HttpResponse<Map> response = pair.across(
                 () -> api.search(alice, Map.of("query", "lighthouse plan", "topK", 5, "strategy", "prefilter")),
                 () -> put(admin, "New lighthouse plan for bob: sell the tower. " + NEW_MARK, "user:bob"));

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.HeldReader;
-import dev.clearance.testsupport.HttpFaultProxy;
 import dev.clearance.testsupport.IntegrationTest;
 import io.micronaut.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -30,20 +28,12 @@ class NewCallerListRaceIT extends IntegrationTest {
     private static final String MEMO = "memo";
     private static final String NEW_MARK = "NEWMARK";
     private static final String QUERY = "lighthouse plan";
-    /** Long enough for a re-PUT (embedding, PostgreSQL, OpenFGA) on a busy two-core machine. */
-    private static final Duration HOLD = Duration.ofSeconds(6);
 
     private HeldReader pair;
-    private HttpFaultProxy fga;
-    private Api api;
-    private Api writer;
 
     @BeforeAll
     void start() {
         pair = new HeldReader(getProperties(), "/read", Map.of());
-        fga = pair.fga;
-        api = pair.reader;
-        writer = pair.writer;
     }
 
     @AfterAll
@@ -54,14 +44,14 @@ class NewCallerListRaceIT extends IntegrationTest {
     @Test
     void cachedListsOfAnEarlierEpochNeverCarryNewText() throws Exception {
         String admin = IDP.token("loader", tenant, "documents:write relationships:write");
-        put(admin, MEMO, "Old lighthouse plan: repaint the tower.", "legal");
-        put(admin, "chart", "Lighthouse chart of the harbour approach.", "legal");
+        pair.putInFolder(admin, MEMO, "Old lighthouse plan: repaint the tower.", "legal");
+        pair.putInFolder(admin, "chart", "Lighthouse chart of the harbour approach.", "legal");
         // Enough documents outside the group's folder that its members see a tenth of the tenant:
         // below the share at which the adaptive search goes straight to the pre-filter.
         for (int d = 0; d < 18; d++) {
-            put(admin, "note-" + d, "Harbour dues, note " + d + ".", "general");
+            pair.putInFolder(admin, "note-" + d, "Harbour dues, note " + d + ".", "general");
         }
-        HttpResponse<Map> granted = writer.relationships(
+        HttpResponse<Map> granted = pair.writer.relationships(
                 admin,
                 List.of(
                         Api.tuple("group:legal#member", "viewer", "folder:legal"),
@@ -70,15 +60,15 @@ class NewCallerListRaceIT extends IntegrationTest {
                 List.of());
         assertTrue(granted.getStatus().getCode() < 300, String.valueOf(granted.getBody(Map.class)));
         // Ana, the first member to search, caches her group's list for this epoch on the reader.
-        assertEquals(List.of("chart", MEMO), sorted(api.searchIds(IDP.token("ana", tenant, ""), QUERY, 5)));
+        assertEquals(List.of("chart", MEMO), sorted(pair.reader.searchIds(IDP.token("ana", tenant, ""), QUERY, 5)));
 
-        fga.resetCounts();
-        fga.delayAnswers(HOLD);
+        pair.fga.resetCounts();
+        pair.fga.delayAnswers(HeldReader.HOLD);
         // Ben has never searched: his share comes from ana's cached lists once his expansion returns.
         String ben = IDP.token("ben", tenant, "audit:read");
         HttpResponse<Map> response = pair.across(
-                () -> api.search(ben, Map.of("query", QUERY, "topK", 5)),
-                () -> put(admin, MEMO, "New lighthouse plan: sell the tower. " + NEW_MARK, "vault"));
+                () -> pair.reader.search(ben, Map.of("query", QUERY, "topK", 5)),
+                () -> pair.putInFolder(admin, MEMO, "New lighthouse plan: sell the tower. " + NEW_MARK, "vault"));
         assertEquals(200, response.getStatus().getCode(), String.valueOf(response.getBody(Map.class)));
         Map<?, ?> body = response.body();
         assertFalse(String.valueOf(body).contains(NEW_MARK), "ben got the memo's new text: " + body);
@@ -86,12 +76,7 @@ class NewCallerListRaceIT extends IntegrationTest {
         Map<?, ?> diagnostics = (Map<?, ?>) body.get("diagnostics");
         assertEquals("adaptive-prefilter", diagnostics.get("strategy"), String.valueOf(diagnostics));
         assertEquals(1, diagnostics.get("rounds"), String.valueOf(diagnostics));
-        assertEquals(List.of("chart"), api.searchIds(ben, QUERY, 5), "the memo is in the vault now");
-    }
-
-    private void put(String admin, String id, String text, String folder) {
-        HttpResponse<Map> put = writer.put(admin, id, Map.of("title", id, "text", text, "folder", folder));
-        assertEquals(Boolean.TRUE, put.body().get("searchable"), String.valueOf(put.body()));
+        assertEquals(List.of("chart"), pair.reader.searchIds(ben, QUERY, 5), "the memo is in the vault now");
     }
 
     private static List<String> sorted(List<String> ids) {

@@ -35,8 +35,6 @@ class SearchVersionRaceIT extends IntegrationTest {
     private static final String OLD_MARK = "OLDMARK";
     private static final String NEW_MARK = "NEWMARK";
     private static final String QUERY = "lighthouse plan";
-    /** Long enough for a re-PUT (embedding, PostgreSQL, OpenFGA) on a busy two-core machine. */
-    private static final Duration HOLD = Duration.ofSeconds(6);
 
     private HeldReader pair;
     private HttpFaultProxy fga;
@@ -91,7 +89,7 @@ class SearchVersionRaceIT extends IntegrationTest {
      */
     @Test
     void theNewReaderNeverGetsTheOldText() throws Exception {
-        fga.delay(HOLD);
+        fga.delay(HeldReader.HOLD);
         String bob = IDP.token("bob", tenant, "");
         String body = bodyOf(pair.across(
                 () -> api.search(bob, Map.of("query", QUERY, "topK", 5, "strategy", "postfilter")), this::rePutForBob));
@@ -105,7 +103,7 @@ class SearchVersionRaceIT extends IntegrationTest {
      */
     @Test
     void theOldReaderNeverGetsTheNewText() throws Exception {
-        fga.delayAnswers(HOLD);
+        fga.delayAnswers(HeldReader.HOLD);
         String alice = IDP.token("alice", tenant, "");
         String body = bodyOf(pair.across(
                 () -> api.search(alice, Map.of("query", QUERY, "topK", 5, "strategy", "postfilter")),
@@ -117,7 +115,7 @@ class SearchVersionRaceIT extends IntegrationTest {
     /** Bob's GET reads the old row, its check is held, the re-PUT gives the document to bob. */
     @Test
     void aGetNeverShowsTheNewReaderTheOldMetadata() throws Exception {
-        fga.delay(HOLD);
+        fga.delay(HeldReader.HOLD);
         String bob = IDP.token("bob", tenant, "");
         HttpResponse<Map> response = pair.across(() -> api.get(bob, MEMO), this::rePutForBob);
         String body = String.valueOf(response.getBody(Map.class).orElse(null));

@@ -8,7 +8,6 @@ import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.HeldReader;
 import dev.clearance.testsupport.IntegrationTest;
 import io.micronaut.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -27,8 +26,6 @@ class StreamedListRaceIT extends IntegrationTest {
     private static final String MEMO = "memo";
     private static final String NEW_MARK = "NEWMARK";
     private static final String QUERY = "lighthouse plan";
-    /** Long enough for a re-PUT (embedding, PostgreSQL, OpenFGA) on a busy two-core machine. */
-    private static final Duration HOLD = Duration.ofSeconds(6);
 
     private HeldReader pair;
 
@@ -48,8 +45,8 @@ class StreamedListRaceIT extends IntegrationTest {
     @Test
     void aStreamedListNeverCarriesTextWrittenAfterIt() throws Exception {
         String admin = IDP.token("loader", tenant, "documents:write relationships:write");
-        put(admin, MEMO, "Old lighthouse plan: repaint the tower.", "legal");
-        put(admin, "chart", "Lighthouse chart of the harbour approach.", "legal");
+        pair.putInFolder(admin, MEMO, "Old lighthouse plan: repaint the tower.", "legal");
+        pair.putInFolder(admin, "chart", "Lighthouse chart of the harbour approach.", "legal");
         HttpResponse<Map> granted = pair.writer.relationships(
                 admin,
                 List.of(
@@ -62,23 +59,18 @@ class StreamedListRaceIT extends IntegrationTest {
         // The reader resolves its store and opens its connections before any answer is held.
         assertEquals(List.of("chart", MEMO), ids(pair.reader.search(alice, prefilter)));
         // A change in the tenant retires the cached lists: the next search streams the group's again.
-        put(admin, "other", "Harbour dues.", "general");
+        pair.putInFolder(admin, "other", "Harbour dues.", "general");
 
         pair.fga.resetCounts();
-        pair.fga.delayAnswers(HOLD);
+        pair.fga.delayAnswers(HeldReader.HOLD);
         HttpResponse<Map> response = pair.across(
                 () -> pair.reader.search(alice, prefilter),
-                () -> put(admin, MEMO, "New lighthouse plan: sell the tower. " + NEW_MARK, "vault"));
+                () -> pair.putInFolder(admin, MEMO, "New lighthouse plan: sell the tower. " + NEW_MARK, "vault"));
         assertEquals(200, response.getStatus().getCode(), String.valueOf(response.getBody(Map.class)));
         String body = String.valueOf(response.body());
         assertFalse(body.contains(NEW_MARK), "alice got the memo's new text under the held list: " + body);
         assertEquals(List.of("chart"), ids(response), body);
         assertEquals(List.of("chart"), ids(pair.reader.search(alice, prefilter)), "the memo is in the vault now");
-    }
-
-    private void put(String admin, String id, String text, String folder) {
-        HttpResponse<Map> put = pair.writer.put(admin, id, Map.of("title", id, "text", text, "folder", folder));
-        assertEquals(Boolean.TRUE, put.body().get("searchable"), String.valueOf(put.body()));
     }
 
     @SuppressWarnings("unchecked")

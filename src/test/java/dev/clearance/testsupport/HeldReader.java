@@ -1,9 +1,11 @@
 package dev.clearance.testsupport;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.http.HttpResponse;
 import io.micronaut.http.client.HttpClient;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.time.Duration;
@@ -21,6 +23,9 @@ import java.util.function.Supplier;
  * applies every change while the reader's call is held.
  */
 public final class HeldReader implements AutoCloseable {
+
+    /** How long a held call is held: long enough for a re-PUT (embedding, PostgreSQL, OpenFGA) on a busy two-core machine. */
+    public static final Duration HOLD = Duration.ofSeconds(6);
 
     public final HttpFaultProxy fga;
     public final Api reader;
@@ -78,6 +83,12 @@ public final class HeldReader implements AutoCloseable {
         fga.delay(Duration.ZERO);
         fga.delayAnswers(Duration.ZERO);
         return pending.get(60, TimeUnit.SECONDS);
+    }
+
+    /** PUTs a document into a folder through the writer; asserts that it became searchable. */
+    public void putInFolder(String admin, String id, String text, String folder) {
+        HttpResponse<Map> put = writer.put(admin, id, Map.of("title", id, "text", text, "folder", folder));
+        assertEquals(Boolean.TRUE, put.body().get("searchable"), String.valueOf(put.body()));
     }
 
     @Override
