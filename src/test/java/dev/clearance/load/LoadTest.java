@@ -241,8 +241,9 @@ public final class LoadTest {
                         String token = tokens.get(random.nextInt(tokens.size()));
                         String query = queries.get(random.nextInt(queries.size()));
                         long t0 = System.nanoTime();
-                        if (one(tally, token, query, topK)) {
-                            log.add(System.nanoTime() - t0);
+                        long answered = one(tally, token, query, topK);
+                        if (answered >= 0) {
+                            log.add(answered - t0);
                         }
                     }
                 } catch (InterruptedException e) {
@@ -291,9 +292,10 @@ public final class LoadTest {
                 String token = tokens.get(random.nextInt(tokens.size()));
                 String query = queries.get(random.nextInt(queries.size()));
                 senders.submit(() -> {
-                    if (one(tally, token, query, topK)) {
+                    long answered = one(tally, token, query, topK);
+                    if (answered >= 0) {
                         synchronized (log) {
-                            log.add(System.nanoTime() - arrival);
+                            log.add(answered - arrival);
                         }
                     }
                     return null;
@@ -309,10 +311,14 @@ public final class LoadTest {
         return tally.result(latencies, elapsed);
     }
 
-    /** One search, judged and counted; false when it never got an answer (transport error). */
-    private boolean one(Tally tally, String token, String query, int topK) throws InterruptedException {
+    /**
+     * One search, judged and counted: the {@link System#nanoTime()} its answer arrived (before it is
+     * parsed and judged, which is the client's time), or -1 when none came (transport error).
+     */
+    private long one(Tally tally, String token, String query, int topK) throws InterruptedException {
         try {
             HttpResponse<String> response = search(token, query, topK);
+            long answered = System.nanoTime();
             tally.statuses
                     .computeIfAbsent(response.statusCode(), k -> new AtomicLong())
                     .incrementAndGet();
@@ -326,10 +332,10 @@ public final class LoadTest {
                 }
                 tally.leaks.addAndGet(tally.judge.leaks(token, results));
             }
-            return true;
+            return answered;
         } catch (IOException e) {
             tally.transport.incrementAndGet();
-            return false;
+            return -1;
         }
     }
 

@@ -24,7 +24,10 @@ import java.util.function.Supplier;
  */
 public final class HeldReader implements AutoCloseable {
 
-    /** How long a held call is held: long enough for a re-PUT (embedding, PostgreSQL, OpenFGA) on a busy two-core machine. */
+    /**
+     * How long a held call is held: long enough for a re-PUT (embedding, PostgreSQL, OpenFGA) on a
+     * busy two-core machine.
+     */
     public static final Duration HOLD = Duration.ofSeconds(6);
 
     public final HttpFaultProxy fga;
