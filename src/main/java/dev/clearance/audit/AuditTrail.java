@@ -162,6 +162,11 @@ public final class AuditTrail {
         return repository.recent(caller.tenant(), limit);
     }
 
+    /** The consistency mode a request asked OpenFGA for, as the audit log names it. */
+    public static String consistency(boolean fresh) {
+        return fresh ? "HIGHER_CONSISTENCY" : "MINIMIZE_LATENCY";
+    }
+
     private static int millis(long latencyMs) {
         return (int) Math.min(Integer.MAX_VALUE, latencyMs);
     }

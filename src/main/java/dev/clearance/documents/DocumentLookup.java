@@ -59,7 +59,7 @@ public final class DocumentLookup {
             throw new DocumentNotFoundException(id);
         }
         boolean fresh = changes.read(caller.tenant()).changedRecently();
-        String consistency = fresh ? "HIGHER_CONSISTENCY" : "MINIMIZE_LATENCY";
+        String consistency = AuditTrail.consistency(fresh);
         boolean refused = false;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Optional<StoredDocument> row = documents.find(caller.tenant(), id).filter(StoredDocument::aclSynced);

@@ -32,7 +32,9 @@ final class SearchAudit {
             boolean fresh,
             long ms,
             RuntimeException failure) {
-        audit.record(new AuditTrail.Unavailable(request, caller, action, query, null, consistency(fresh), ms), failure);
+        audit.record(
+                new AuditTrail.Unavailable(request, caller, action, query, null, AuditTrail.consistency(fresh), ms),
+                failure);
     }
 
     void record(
@@ -57,11 +59,7 @@ final class SearchAudit {
                 diagnostics.strategy(),
                 diagnostics.vectorSearch(),
                 fga.current().modelId(),
-                consistency(fresh),
+                AuditTrail.consistency(fresh),
                 ms));
-    }
-
-    private static String consistency(boolean fresh) {
-        return fresh ? "HIGHER_CONSISTENCY" : "MINIMIZE_LATENCY";
     }
 }
