@@ -82,6 +82,7 @@ public final class ThroughputBenchmark {
             LoadTest.Result result,
             Map<String, Double> meters,
             Map<Share, Long> shortByShare,
+            Map<Share, List<Long>> latencyByShare,
             String loadAtStart,
             String loadAtEnd) {}
 
@@ -274,6 +275,8 @@ public final class ThroughputBenchmark {
         }
         // Short answers per share class, in the measured run only (not the warm-up).
         Map<Share, Long> shortByShare = new java.util.concurrent.ConcurrentSkipListMap<>();
+        // Latencies per share class, in the measured run only: which callers make the percentiles.
+        Map<Share, List<Long>> latencyByShare = new java.util.concurrent.ConcurrentSkipListMap<>();
         java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean();
         LoadTest.Judge judge = new LoadTest.Judge() {
             @Override
@@ -298,6 +301,17 @@ public final class ThroughputBenchmark {
                     shortByShare.merge(RealBenchData.share(u), 1L, Long::sum);
                 }
                 return isShort;
+            }
+
+            @Override
+            public void latency(String token, long nanos) {
+                if (counting.get()) {
+                    latencyByShare
+                            .computeIfAbsent(
+                                    RealBenchData.share(userOf.get(token)),
+                                    k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                            .add(nanos);
+                }
             }
         };
         LoadTest load = new LoadTest(service.url());
@@ -326,6 +340,7 @@ public final class ThroughputBenchmark {
                 result,
                 delta,
                 shortByShare,
+                latencyByShare,
                 loadAtStart,
                 loadAtEnd);
     }
@@ -355,6 +370,37 @@ public final class ThroughputBenchmark {
             }
         }
         return counts;
+    }
+
+    /**
+     * p50 and p95 per share class of the callers, for each phase: which callers make a phase's
+     * percentiles (a one-client p50 sits where the cheap and the expensive share classes meet).
+     */
+    private static void printLatencyByShare(StringBuilder out, List<Phase> phases) {
+        out.append("\nLatency per share class of the caller (searches; p50 / p95 ms):\n\n| phase | tenant |");
+        for (Share share : Share.values()) {
+            out.append(' ').append(share.label).append(" |");
+        }
+        out.append("\n|---|---|").append("---:|".repeat(Share.values().length)).append('\n');
+        for (Phase p : phases) {
+            out.append("| ").append(p.name()).append(" | ").append(p.tenant()).append(" |");
+            for (Share share : Share.values()) {
+                long[] sorted = p.latencyByShare().getOrDefault(share, List.of()).stream()
+                        .mapToLong(Long::longValue)
+                        .sorted()
+                        .toArray();
+                out.append(
+                        sorted.length == 0
+                                ? " - |"
+                                : String.format(
+                                        Locale.ROOT,
+                                        " %d; %.0f / %.0f |",
+                                        sorted.length,
+                                        LoadTest.percentile(sorted, 0.50),
+                                        LoadTest.percentile(sorted, 0.95)));
+            }
+            out.append('\n');
+        }
     }
 
     /** Timers whose time per search the benchmark prints: name, tag, label. */
@@ -612,6 +658,7 @@ public final class ThroughputBenchmark {
 
         printMeters(out, phases);
         printStages(out, phases);
+        printLatencyByShare(out, phases);
         printRecall(out, recall);
         System.out.println(out);
     }

@@ -175,6 +175,9 @@ public final class LoadTest {
 
         boolean isShort(String token, JsonNode results);
 
+        /** A latency measured for a search by {@code token}, in nanoseconds; ignored by default. */
+        default void latency(String token, long nanos) {}
+
         /** Judges nothing: no leaks, never short. */
         Judge NONE = new Judge() {
             @Override
@@ -244,6 +247,7 @@ public final class LoadTest {
                         long answered = one(tally, token, query, topK);
                         if (answered >= 0) {
                             log.add(answered - t0);
+                            judge.latency(token, answered - t0);
                         }
                     }
                 } catch (InterruptedException e) {
@@ -297,6 +301,7 @@ public final class LoadTest {
                         synchronized (log) {
                             log.add(answered - arrival);
                         }
+                        judge.latency(token, answered - arrival);
                     }
                     return null;
                 });
@@ -456,7 +461,8 @@ public final class LoadTest {
         return out.toString();
     }
 
-    private static double percentile(long[] sorted, double p) {
+    /** The nearest-rank percentile of {@code sorted} nanoseconds, in milliseconds. */
+    public static double percentile(long[] sorted, double p) {
         if (sorted.length == 0) {
             return 0;
         }
