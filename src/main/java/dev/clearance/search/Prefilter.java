@@ -32,6 +32,15 @@ final class Prefilter {
     }
 
     /**
+     * The caller's list for this epoch, fetching from OpenFGA the lists that are not cached, or null
+     * when it is too long to trust. Every list fetched is cached for the next caller that shares it.
+     */
+    Viewable listed(Retrieval.Query q) {
+        Viewable viewable = lister.listViewable(q.caller(), q.fresh(), q.epoch());
+        return viewable.complete() ? viewable : null;
+    }
+
+    /**
      * Null when the caller's list is too long to trust; the caller then post-filters. The list is the
      * decision: it was made in the access epoch this search read (or later), exactly what a cached
      * decision would be, so the documents it returns are not checked a second time. {@code before} is

@@ -99,6 +99,12 @@ final class Retrieval {
             // (another member searched in this epoch), their union says how much it may view, and a
             // caller who sees little skips the post-filter round that would have found it out.
             known = prefilter.cached(q);
+            if (known == null && sizes.listable(q.caller().tenant())) {
+                // Some of those lists are missing, and the tenant is small enough that no list can be
+                // long: fetch them now rather than learn the share from a post-filter round through
+                // the whole tenant. The lists are cached, so the next caller who shares them pays nothing.
+                known = prefilter.listed(q);
+            }
             if (known != null) {
                 long documents = Math.max(1, sizes.documents(q.caller().tenant()));
                 share = OptionalDouble.of(

@@ -21,6 +21,10 @@ import java.time.Duration;
  * @param exactMaxChunks tenants with at most this many chunks are searched by an exact scan instead of
  *     the approximate HNSW index, so their results are the true nearest chunks (0: always approximate);
  *     the scan's cost grows with the tenant's size, see ADR 0004
+ * @param listNewCallersUpTo in tenants with at most this many documents, a caller seen for the first
+ *     time whose lists are not all cached has them listed before its first round, so that its share
+ *     is known at once (0: never; such a caller then learns its share from a post-filter round). A
+ *     list can be no longer than the tenant, so this bounds what listing may cost (ADR 0015)
  */
 @ConfigurationProperties("clearance.search")
 public record SearchProperties(
@@ -36,4 +40,5 @@ public record SearchProperties(
         @Bindable(defaultValue = "true") boolean hybrid,
         @Bindable(defaultValue = "0") @Min(0) @Max(1000) int maxConcurrent,
         @Bindable(defaultValue = "10s") Duration queueTimeout,
-        @Bindable(defaultValue = "20000") @Min(0) long exactMaxChunks) {}
+        @Bindable(defaultValue = "20000") @Min(0) long exactMaxChunks,
+        @Bindable(defaultValue = "20000") @Min(0) long listNewCallersUpTo) {}

@@ -17,7 +17,9 @@ import java.util.function.LongSupplier;
  *       the true nearest chunks (ADR 0004 and ADR 0009 give the recall measured per path), so a tenant
  *       small enough to scan gets exact results;
  *   <li>how much of it a caller's list is, so that a caller seen for the first time whose list is
- *       short goes straight to the pre-filter (ADR 0015).
+ *       short goes straight to the pre-filter (ADR 0015);
+ *   <li>whether a caller seen for the first time may have its lists fetched before its first round:
+ *       no list is longer than the tenant, so a small tenant bounds what that costs (ADR 0015).
  * </ul>
  *
  * A stale size only chooses the other path.
@@ -32,15 +34,17 @@ final class TenantSizes {
     private static final int MAX_TENANTS_REMEMBERED = 10_000;
 
     private final long exactMaxChunks;
+    private final long listUpToDocuments;
     private final LoadingCache<String, Size> sizes;
 
     @Inject
     TenantSizes(ChunkSearchRepository chunks, SearchProperties properties) {
-        this(chunks::size, properties.exactMaxChunks(), System::nanoTime);
+        this(chunks::size, properties.exactMaxChunks(), properties.listNewCallersUpTo(), System::nanoTime);
     }
 
-    TenantSizes(Function<String, Size> size, long exactMaxChunks, LongSupplier clock) {
+    TenantSizes(Function<String, Size> size, long exactMaxChunks, long listUpToDocuments, LongSupplier clock) {
         this.exactMaxChunks = exactMaxChunks;
+        this.listUpToDocuments = listUpToDocuments;
         this.sizes = Caffeine.newBuilder()
                 .expireAfterWrite(MAX_AGE)
                 .maximumSize(MAX_TENANTS_REMEMBERED)
@@ -51,6 +55,11 @@ final class TenantSizes {
 
     boolean exactScan(String tenant) {
         return exactMaxChunks > 0 && sizes.get(tenant).chunks() <= exactMaxChunks;
+    }
+
+    /** Whether listing what a caller may view costs at most listing this many documents. */
+    boolean listable(String tenant) {
+        return listUpToDocuments > 0 && sizes.get(tenant).documents() <= listUpToDocuments;
     }
 
     long documents(String tenant) {

@@ -73,6 +73,50 @@ class StreamedListRaceIT extends IntegrationTest {
         assertEquals(List.of("chart"), ids(pair.reader.search(alice, prefilter)), "the memo is in the vault now");
     }
 
+    /**
+     * The same race on the path of a caller seen for the first time in a small tenant: its group's
+     * list is streamed before its first round (clearance.search.list-new-callers-up-to), and the
+     * search goes straight to the pre-filter with it.
+     */
+    @Test
+    void aNewCallersListFetchedBeforeItsFirstRoundNeverCarriesTextWrittenAfterIt() throws Exception {
+        String admin = IDP.token("loader", tenant, "documents:write relationships:write");
+        String memo = "memo-b";
+        pair.putInFolder(admin, memo, "Old beacon schedule: light at dusk.", "ops");
+        pair.putInFolder(admin, "chart-b", "Beacon chart of the northern cape.", "ops");
+        // Enough documents that bob, who sees two, sees less than the pre-filter threshold (20 %).
+        for (int i = 0; i < 10; i++) {
+            pair.putInFolder(admin, "harbour-" + i, "Harbour log, day " + i + ".", "general");
+        }
+        HttpResponse<Map> granted = pair.writer.relationships(
+                admin,
+                List.of(
+                        Api.tuple("group:ops#member", "viewer", "folder:ops"),
+                        Api.tuple("user:carol", "member", "group:ops"),
+                        Api.tuple("user:bob", "member", "group:ops")),
+                List.of());
+        assertTrue(granted.getStatus().getCode() < 300, String.valueOf(granted.getBody(Map.class)));
+        Map<String, Object> adaptive = Map.of("query", "beacon schedule", "topK", 5);
+        // Carol warms the reader up; bob, whose first search is the one measured, has not searched.
+        assertEquals(List.of("chart-b", memo), ids(pair.reader.search(IDP.token("carol", tenant, ""), adaptive)));
+        // A change in the tenant retires the cached lists: bob's search must stream the group's list.
+        pair.putInFolder(admin, "other-b", "Harbour dues, northern cape.", "general");
+
+        pair.fga.resetCounts();
+        pair.fga.delayAnswers(HeldReader.HOLD);
+        // An auditor's token: bob's access, and the diagnostics that show the path taken.
+        String bob = IDP.token("bob", tenant, "audit:read");
+        HttpResponse<Map> response = pair.across(
+                () -> pair.reader.search(bob, adaptive),
+                () -> pair.putInFolder(admin, memo, "New beacon schedule: dark all night. " + NEW_MARK, "vault"));
+        String body = String.valueOf(response.body());
+        assertFalse(body.contains(NEW_MARK), "bob got the memo's new text under the held list: " + body);
+        assertEquals(List.of("chart-b"), ids(response), body);
+        Map<?, ?> diagnostics = (Map<?, ?>) response.body().get("diagnostics");
+        assertEquals("adaptive-prefilter", diagnostics.get("strategy"), body);
+        assertEquals(1, diagnostics.get("rounds"), "listed before the first round, no post-filter round: " + body);
+    }
+
     @SuppressWarnings("unchecked")
     private static List<String> ids(HttpResponse<Map> response) {
         assertEquals(200, response.getStatus().getCode(), String.valueOf(response.getBody(Map.class)));

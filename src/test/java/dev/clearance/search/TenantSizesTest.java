@@ -17,6 +17,10 @@ class TenantSizesTest {
     private final AtomicLong now = new AtomicLong();
 
     private TenantSizes policy(long max) {
+        return policy(max, 0);
+    }
+
+    private TenantSizes policy(long max, long listUpToDocuments) {
         return new TenantSizes(
                 tenant -> {
                     reads.incrementAndGet();
@@ -24,6 +28,7 @@ class TenantSizesTest {
                     return new TenantSizes.Size(chunks, chunks / 2);
                 },
                 max,
+                listUpToDocuments,
                 now::get);
     }
 
@@ -38,6 +43,17 @@ class TenantSizesTest {
         assertFalse(policy.exactScan("large"));
         assertTrue(policy.exactScan("empty"));
         assertEquals(500, policy.documents("small"));
+    }
+
+    @Test
+    void newCallersAreListedInTenantsUpToTheirDocumentLimit() {
+        sizes.put("small", 2_000L); // 1,000 documents
+        sizes.put("large", 2_002L); // 1,001 documents
+        TenantSizes policy = policy(0, 1_000);
+        assertTrue(policy.listable("small"));
+        assertFalse(policy.listable("large"));
+        assertTrue(policy.listable("empty"));
+        assertFalse(policy(0, 0).listable("small"), "0: never");
     }
 
     @Test
