@@ -60,7 +60,17 @@ public final class AccessLister {
 
     /** {@code epoch}: the tenant's access epoch read before this call; negative: do not cache. */
     public Viewable listViewable(Caller caller, boolean higherConsistency, long epoch) {
-        return listViewable(caller, higherConsistency, epoch, false);
+        return listViewable(caller, higherConsistency, epoch, Mode.ANY);
+    }
+
+    /** Which lists a call may use. */
+    private enum Mode {
+        /** Any list, fetched from OpenFGA when not cached. */
+        ANY,
+        /** Only lists of shared subjects (groups, folders, public shares), fetched when not cached. */
+        SHARED,
+        /** Only cached lists of shared subjects: OpenFGA is asked at most for the expansion. */
+        CACHED
     }
 
     /**
@@ -70,10 +80,21 @@ public final class AccessLister {
      * search can choose the pre-filter without a first post-filter round (ADR 0015).
      */
     public Viewable cachedViewable(Caller caller, boolean higherConsistency, long epoch) {
-        return caching && epoch >= 0 ? listViewable(caller, higherConsistency, epoch, true) : null;
+        return caching && epoch >= 0 ? listViewable(caller, higherConsistency, epoch, Mode.CACHED) : null;
     }
 
-    private Viewable listViewable(Caller caller, boolean higherConsistency, long epoch, boolean cachedOnly) {
+    /**
+     * What the caller may view, from the lists of the subjects it shares with other callers, fetching
+     * those that are not cached; null when its access cannot be expressed through shared subjects
+     * (sharing off, or an incomplete expansion). A list fetched here is one the next caller of the
+     * same group or folder finds cached; a caller's own list, which nobody else would reuse, is never
+     * fetched here (ADR 0015).
+     */
+    public Viewable sharedViewable(Caller caller, boolean higherConsistency, long epoch) {
+        return caching && epoch >= 0 ? listViewable(caller, higherConsistency, epoch, Mode.SHARED) : null;
+    }
+
+    private Viewable listViewable(Caller caller, boolean higherConsistency, long epoch, Mode mode) {
         FgaStore.Resolved resolved = store.current();
         List<SubjectSets.Expansion> expansions = caching
                 ? subjects.expand(
@@ -88,7 +109,10 @@ public final class AccessLister {
         for (int p = 0; p < principals.size(); p++) {
             Set<String> ids;
             if (expansions == null) {
-                if (cachedOnly
+                if (mode == Mode.SHARED) {
+                    return null;
+                }
+                if (mode == Mode.CACHED
                         && !isCached(
                                 resolved,
                                 caller.tenant(),
@@ -105,7 +129,7 @@ public final class AccessLister {
                 SubjectSets.Expansion expansion = expansions.get(p);
                 ids = expansion.directDocuments();
                 for (String subject : expansion.subjects()) {
-                    if (cachedOnly && !isCached(resolved, caller.tenant(), epoch, subject)) {
+                    if (mode == Mode.CACHED && !isCached(resolved, caller.tenant(), epoch, subject)) {
                         return null;
                     }
                     Listed listed = listed(resolved, caller.tenant(), epoch, subject, higherConsistency);

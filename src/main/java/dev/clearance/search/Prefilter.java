@@ -32,12 +32,14 @@ final class Prefilter {
     }
 
     /**
-     * The caller's list for this epoch, fetching from OpenFGA the lists that are not cached, or null
-     * when it is too long to trust. Every list fetched is cached for the next caller that shares it.
+     * The caller's list for this epoch from the lists of the groups, folders and public shares it
+     * holds access through, fetching from OpenFGA those not cached; null when its access is not
+     * expressed that way (subject sharing off) or a list is too long to trust. Every list fetched is
+     * cached for the next caller that shares it.
      */
     Viewable listed(Retrieval.Query q) {
-        Viewable viewable = lister.listViewable(q.caller(), q.fresh(), q.epoch());
-        return viewable.complete() ? viewable : null;
+        Viewable viewable = lister.sharedViewable(q.caller(), q.fresh(), q.epoch());
+        return viewable != null && viewable.complete() ? viewable : null;
     }
 
     /**

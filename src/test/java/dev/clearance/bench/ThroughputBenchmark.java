@@ -164,7 +164,8 @@ public final class ThroughputBenchmark {
         }
         Map<String, Object> off = new HashMap<>(base);
         off.put(AuthorizationOffForBenchmarks.PROPERTY, "off");
-        // Nor expands callers into shared subjects: with authorization off nothing may ask OpenFGA.
+        // Nor expands callers into shared subjects, nor fetches a new caller's lists before its first
+        // round (that needs shared subjects, ADR 0015): with authorization off nothing may ask OpenFGA.
         off.put("clearance.authz.cache.share-subjects", "false");
         try (BenchService service = new BenchService(off)) {
             phases.add(
