@@ -23,8 +23,9 @@ import java.time.Duration;
  *     the scan's cost grows with the tenant's size, see ADR 0004
  * @param listNewCallersUpTo in tenants with at most this many documents, a caller seen for the first
  *     time whose groups' and folders' lists are not all cached has them listed before its first round
- *     (when decisions are shared through subjects), so that its share is known at once (0: never; such a caller then learns its share from a post-filter round). A
- *     list can be no longer than the tenant, so this bounds what listing may cost (ADR 0015)
+ *     (when decisions are shared through subjects), so that its share is known at once (0: never;
+ *     such a caller then learns its share from a post-filter round). A list can be no longer than
+ *     the tenant, so this bounds what listing may cost (ADR 0015)
  */
 @ConfigurationProperties("clearance.search")
 public record SearchProperties(

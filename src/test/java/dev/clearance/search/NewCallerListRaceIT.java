@@ -2,9 +2,7 @@ package dev.clearance.search;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.HeldReader;
 import dev.clearance.testsupport.IntegrationTest;
 import io.micronaut.http.HttpResponse;
@@ -48,17 +46,8 @@ class NewCallerListRaceIT extends IntegrationTest {
         pair.putInFolder(admin, "chart", "Lighthouse chart of the harbour approach.", "legal");
         // Enough documents outside the group's folder that its members see a tenth of the tenant:
         // below the share at which the adaptive search goes straight to the pre-filter.
-        for (int d = 0; d < 18; d++) {
-            pair.putInFolder(admin, "note-" + d, "Harbour dues, note " + d + ".", "general");
-        }
-        HttpResponse<Map> granted = pair.writer.relationships(
-                admin,
-                List.of(
-                        Api.tuple("group:legal#member", "viewer", "folder:legal"),
-                        Api.tuple("user:ana", "member", "group:legal"),
-                        Api.tuple("user:ben", "member", "group:legal")),
-                List.of());
-        assertTrue(granted.getStatus().getCode() < 300, String.valueOf(granted.getBody(Map.class)));
+        pair.fillElsewhere(admin, "note-", 18);
+        pair.groupViewsItsFolder(admin, "legal", "ana", "ben");
         // Ana, the first member to search, caches her group's list for this epoch on the reader.
         assertEquals(List.of("chart", MEMO), sorted(pair.reader.searchIds(IDP.token("ana", tenant, ""), QUERY, 5)));
 

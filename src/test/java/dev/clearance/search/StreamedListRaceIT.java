@@ -2,9 +2,7 @@ package dev.clearance.search;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.HeldReader;
 import dev.clearance.testsupport.IntegrationTest;
 import io.micronaut.http.HttpResponse;
@@ -47,13 +45,7 @@ class StreamedListRaceIT extends IntegrationTest {
         String admin = IDP.token("loader", tenant, "documents:write relationships:write");
         pair.putInFolder(admin, MEMO, "Old lighthouse plan: repaint the tower.", "legal");
         pair.putInFolder(admin, "chart", "Lighthouse chart of the harbour approach.", "legal");
-        HttpResponse<Map> granted = pair.writer.relationships(
-                admin,
-                List.of(
-                        Api.tuple("group:legal#member", "viewer", "folder:legal"),
-                        Api.tuple("user:alice", "member", "group:legal")),
-                List.of());
-        assertTrue(granted.getStatus().getCode() < 300, String.valueOf(granted.getBody(Map.class)));
+        pair.groupViewsItsFolder(admin, "legal", "alice");
         String alice = IDP.token("alice", tenant, "");
         Map<String, Object> prefilter = Map.of("query", QUERY, "topK", 5, "strategy", "prefilter");
         // The reader resolves its store and opens its connections before any answer is held.
@@ -85,17 +77,8 @@ class StreamedListRaceIT extends IntegrationTest {
         pair.putInFolder(admin, memo, "Old beacon schedule: light at dusk.", "ops");
         pair.putInFolder(admin, "chart-b", "Beacon chart of the northern cape.", "ops");
         // Enough documents that bob, who sees two, sees less than the pre-filter threshold (20 %).
-        for (int i = 0; i < 10; i++) {
-            pair.putInFolder(admin, "harbour-" + i, "Harbour log, day " + i + ".", "general");
-        }
-        HttpResponse<Map> granted = pair.writer.relationships(
-                admin,
-                List.of(
-                        Api.tuple("group:ops#member", "viewer", "folder:ops"),
-                        Api.tuple("user:carol", "member", "group:ops"),
-                        Api.tuple("user:bob", "member", "group:ops")),
-                List.of());
-        assertTrue(granted.getStatus().getCode() < 300, String.valueOf(granted.getBody(Map.class)));
+        pair.fillElsewhere(admin, "harbour-", 10);
+        pair.groupViewsItsFolder(admin, "ops", "carol", "bob");
         Map<String, Object> adaptive = Map.of("query", "beacon schedule", "topK", 5);
         // Carol warms the reader up; bob, whose first search is the one measured, has not searched.
         assertEquals(List.of("chart-b", memo), ids(pair.reader.search(IDP.token("carol", tenant, ""), adaptive)));

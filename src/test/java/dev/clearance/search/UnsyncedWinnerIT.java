@@ -103,8 +103,9 @@ class UnsyncedWinnerIT extends IntegrationTest {
 
     private float[] embeddingOf(String document) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement(
-                        "SELECT embedding::text FROM chunks WHERE tenant = ? AND document_id = ? ORDER BY ordinal LIMIT 1")) {
+                PreparedStatement s =
+                        c.prepareStatement("SELECT embedding::text FROM chunks WHERE tenant = ? AND document_id = ?"
+                                + " ORDER BY ordinal LIMIT 1")) {
             s.setString(1, tenant);
             s.setString(2, document);
             try (ResultSet rs = s.executeQuery()) {

@@ -9,7 +9,9 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.client.HttpClient;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -92,6 +94,27 @@ public final class HeldReader implements AutoCloseable {
     public void putInFolder(String admin, String id, String text, String folder) {
         HttpResponse<Map> put = writer.put(admin, id, Map.of("title", id, "text", text, "folder", folder));
         assertEquals(Boolean.TRUE, put.body().get("searchable"), String.valueOf(put.body()));
+    }
+
+    /**
+     * Lets group {@code group} view folder {@code group} and makes each user a member of it, through
+     * the writer; asserts that the change was accepted.
+     */
+    public void groupViewsItsFolder(String admin, String group, String... users) {
+        List<Map<String, String>> tuples = new ArrayList<>();
+        tuples.add(Api.tuple("group:" + group + "#member", "viewer", "folder:" + group));
+        for (String user : users) {
+            tuples.add(Api.tuple("user:" + user, "member", "group:" + group));
+        }
+        HttpResponse<Map> granted = writer.relationships(admin, tuples, List.of());
+        assertTrue(granted.getStatus().getCode() < 300, String.valueOf(granted.getBody(Map.class)));
+    }
+
+    /** PUTs {@code count} short documents into folder {@code general}, which no test grant names. */
+    public void fillElsewhere(String admin, String prefix, int count) {
+        for (int i = 0; i < count; i++) {
+            putInFolder(admin, prefix + i, "Harbour dues, entry " + i + ".", "general");
+        }
     }
 
     @Override
