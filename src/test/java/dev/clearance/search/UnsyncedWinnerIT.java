@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.pgvector.PGvector;
 import dev.clearance.testsupport.Api;
 import dev.clearance.testsupport.Corpus;
 import dev.clearance.testsupport.IntegrationTest;
@@ -110,13 +111,7 @@ class UnsyncedWinnerIT extends IntegrationTest {
             s.setString(2, document);
             try (ResultSet rs = s.executeQuery()) {
                 assertTrue(rs.next(), "the document has a chunk");
-                String[] parts =
-                        rs.getString(1).replace("[", "").replace("]", "").split(",");
-                float[] vector = new float[parts.length];
-                for (int i = 0; i < parts.length; i++) {
-                    vector[i] = Float.parseFloat(parts[i]);
-                }
-                return vector;
+                return new PGvector(rs.getString(1)).toArray();
             }
         }
     }
