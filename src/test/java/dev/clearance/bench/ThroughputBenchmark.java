@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Statistic;
 import io.micrometer.core.instrument.Timer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -51,7 +52,9 @@ import javax.sql.DataSource;
  * </ol>
  *
  * They run in the order 2, 3, 4 (defaults), 1 (on), 1 (off), 2 (open loop), 4 (forced paths): the
- * two concurrent phases back to back, so that they meet about the same background load.
+ * two concurrent phases back to back, so that they meet about the same background load. Before
+ * them, one client searches each tenant for {@code seconds} (not reported), then nothing runs for
+ * one cache lifetime: the JVM has compiled the search path before the first pair is measured.
  *
  * <p>Every answer of phases 1 to 3 is checked against {@link RealBenchData#mayView} (plain Java): a
  * returned document the user may not view is a leak. OpenFGA calls per search and cache hit rates
@@ -83,6 +86,7 @@ public final class ThroughputBenchmark {
             Map<String, Double> meters,
             Map<Share, Long> shortByShare,
             Map<Share, List<Long>> latencyByShare,
+            CpuUse.Spent cpu,
             String loadAtStart,
             String loadAtEnd) {}
 
@@ -144,6 +148,7 @@ public final class ThroughputBenchmark {
                 }
             }
 
+            warmUp(service, tenants, queries, seconds);
             // One client first, so that the concurrent phase with authorization on comes right
             // before the one with it off and both meet about the same background load. The two
             // corpus sizes run twice, in the order A B A B: each repeat comes the same time after
@@ -214,8 +219,27 @@ public final class ThroughputBenchmark {
                         recall(service, tenants.full(), path.name(), queries, recallVectors, oracle, recallUsers));
             }
         }
-        print(command, tenants, postgres, phases, recall, loadAtStart, BenchData.seconds(started));
+        print(command, seconds, tenants, postgres, phases, recall, loadAtStart, BenchData.seconds(started));
         System.exit(0);
+    }
+
+    /**
+     * One client on each tenant for {@code seconds}, not reported, then one cache lifetime without
+     * searches. Without it the first measured phase (100k chunks) ran in a JVM that was still
+     * compiling the search path and the next one (10k) did not: the first pair's ratio measured the
+     * order of the phases as much as the corpus. The pause lets every cached decision, list and
+     * expansion expire, so the measured phases find the caches as they would without the warm-up;
+     * what stays is the JIT's work, PostgreSQL's buffers and the callers' share estimates (30 min),
+     * which the repeat phases found already.
+     */
+    private static void warmUp(BenchService service, RealBenchData.Tenants tenants, List<String> queries, int seconds)
+            throws InterruptedException {
+        for (RealBenchData data : List.of(tenants.full(), tenants.tenth())) {
+            closedLoop(service, data, "warm-up, not reported", 1, seconds, queries, true);
+        }
+        Duration ttl = service.bean(DecisionCacheProperties.class).ttl();
+        System.err.printf("pause: %d s, one cache lifetime%n", ttl.toSeconds());
+        Thread.sleep(ttl.toMillis());
     }
 
     /** Three users of each share class (in different groups and folders), for the recall phase. */
@@ -324,10 +348,12 @@ public final class ThroughputBenchmark {
         MeterRegistry registry = service.bean(MeterRegistry.class);
         String loadAtStart = BenchService.loadAverage();
         Map<String, Double> before = meters(registry);
+        CpuUse cpuBefore = CpuUse.now();
         counting.set(true);
         LoadTest.Result result = offered > 0
                 ? load.runOpen(tokens, judge, queries, TOP_K, seconds, offered)
                 : load.run(tokens, judge, queries, TOP_K, seconds, clients);
+        CpuUse.Spent cpu = CpuUse.now().since(cpuBefore);
         Map<String, Double> after = meters(registry);
         String loadAtEnd = BenchService.loadAverage();
         Map<String, Double> delta = new TreeMap<>();
@@ -342,6 +368,7 @@ public final class ThroughputBenchmark {
                 delta,
                 shortByShare,
                 latencyByShare,
+                cpu,
                 loadAtStart,
                 loadAtEnd);
     }
@@ -545,6 +572,7 @@ public final class ThroughputBenchmark {
 
     private static void print(
             String command,
+            int phaseSeconds,
             RealBenchData.Tenants tenants,
             String postgres,
             List<Phase> phases,
@@ -565,11 +593,13 @@ public final class ThroughputBenchmark {
                 Locale.ROOT,
                 "Corpus: %s. Queries: %d section headings, drawn at random; top-k %d; default strategy (adaptive);"
                         + " ranking by the vector leg only (clearance.search.hybrid=false), i.e. cosine similarity;"
-                        + " %d s warm-up before each phase. PostgreSQL: %s.%n%n",
+                        + " %d s warm-up before each phase, and before the first one %d s of one client on each"
+                        + " tenant, then a pause of one cache lifetime (not reported). PostgreSQL: %s.%n%n",
                 tenants.describe(),
                 QUERIES,
                 TOP_K,
                 WARMUP_SECONDS,
+                phaseSeconds,
                 postgres));
 
         out.append("| phase | tenant | clients | authorization | searches | searches/s | p50 ms | p95 ms | p99 ms |"
@@ -658,6 +688,7 @@ public final class ThroughputBenchmark {
                 leaks == 0 ? "none, as required" : "MUST BE 0"));
 
         printMeters(out, phases);
+        printCpu(out, phases, on, one);
         printStages(out, phases);
         printLatencyByShare(out, phases);
         printRecall(out, recall);
@@ -709,6 +740,83 @@ public final class ThroughputBenchmark {
                     hitRate(p.meters(), EXPANSION_CACHE)));
         }
         out.append('\n');
+    }
+
+    /**
+     * CPU per search over each phase, and what it implies for the closed loop: {@code clients}
+     * searches always in flight on {@code cores} cores wait on average at least clients x (CPU per
+     * search) / cores (Little's law), whatever the service schedules.
+     */
+    private static void printCpu(StringBuilder out, List<Phase> phases, Phase closed, Phase one) {
+        if (phases.stream().anyMatch(p -> Double.isNaN(p.cpu().machine()))) {
+            out.append("CPU time per search: n/a (/proc cannot be read on this machine).\n\n");
+            return;
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        out.append("CPU time per search over each phase, ms of one core (from /proc: all cores; this JVM, i.e. the"
+                + " service and its load clients; the processes named postgres and openfga; the rest of the"
+                + " machine), and cores busy on average:\n\n"
+                + "| phase | tenant | searches | cores busy (of " + cores + ") | machine | JVM | PostgreSQL | OpenFGA"
+                + " | other |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Phase p : phases) {
+            CpuUse.Spent c = p.cpu();
+            double per = 1000.0 / p.result().requests();
+            out.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %,d | %.2f | %.1f | %.1f | %.1f | %.1f | %.1f |%n",
+                    p.name(),
+                    p.tenant(),
+                    p.result().requests(),
+                    c.machine() / c.wall(),
+                    c.machine() * per,
+                    c.jvm() * per,
+                    c.byCommand().getOrDefault("postgres", 0.0) * per,
+                    c.byCommand().getOrDefault("openfga", 0.0) * per,
+                    c.other() * per));
+        }
+        double cpuClosed = 1000 * closed.cpu().machine() / closed.result().requests();
+        double cpuOne = 1000 * one.cpu().machine() / one.result().requests();
+        double p95One = one.result().p95();
+        double highest = 3 * cores * p95One / closed.clients();
+        out.append(String.format(
+                Locale.ROOT,
+                "%n- Little's law for the closed loop of %d clients: they wait on average %d / throughput = %.0f ms"
+                        + " (measured mean %.0f ms). A search cost the machine %.1f ms of CPU in that phase and %.1f ms"
+                        + " with one client, so on %d cores no scheduling brings the mean wait of %d searches in flight"
+                        + " under %d x %.1f / %d = **%.0f ms**, %.2f times one client's p95 (%.0f ms). A p95 ratio of 3"
+                        + " needs a search to cost at most 3 x %d x %.0f / %d = %.1f ms of CPU, %.0f %% of one client's"
+                        + " p95; one client's searches cost %.1f ms (%.0f %%).%n%n",
+                closed.clients(),
+                closed.clients(),
+                1000 * closed.clients() / closed.result().throughput(),
+                mean(closed.latencyByShare()),
+                cpuClosed,
+                cpuOne,
+                cores,
+                closed.clients(),
+                closed.clients(),
+                cpuOne,
+                cores,
+                closed.clients() * cpuOne / cores,
+                closed.clients() * cpuOne / cores / p95One,
+                p95One,
+                cores,
+                p95One,
+                closed.clients(),
+                highest,
+                100 * highest / p95One,
+                cpuOne,
+                100 * cpuOne / p95One));
+    }
+
+    /** Mean latency in ms over all share classes. */
+    private static double mean(Map<Share, List<Long>> latencyByShare) {
+        return latencyByShare.values().stream()
+                        .flatMap(List::stream)
+                        .mapToLong(Long::longValue)
+                        .average()
+                        .orElse(Double.NaN)
+                / 1e6;
     }
 
     private static String hitRate(Map<String, Double> meters, String cache) {
