@@ -40,8 +40,9 @@ import javax.sql.DataSource;
  *       again on a second service (started after the first is closed) with authorization off ({@link
  *       AuthorizationOffForBenchmarks});
  *   <li>one client, authorization on, the same mix; and, in a third service with authorization on,
- *       searches arriving at random at 70 % of phase 1's throughput with authorization on (open
- *       loop, {@link LoadTest#runOpen}; its warm-up lasts as long as a cached decision, 60 s);
+ *       after a warm-up as long as a cached decision lives (60 s), {@code clients} closed-loop
+ *       clients (that service's capacity), then searches arriving at random at 50 % and 70 % of it
+ *       (open loop, {@link LoadTest#runOpen});
  *   <li>one client on tenant {@code real10k} (a tenth of the corpus, same users and scheme); with
  *       phase 2, in the order real, real10k, real, real10k (two pairs, each with its ratio);
  *   <li>recall@10 per share class against an exact oracle ({@link ExactTop}), for the service's
@@ -69,6 +70,9 @@ public final class ThroughputBenchmark {
     private static final int QUERIES = 200;
     private static final int RECALL_QUERIES = 50;
     private static final int RECALL_USERS_PER_SHARE = 3;
+    /** The open loop's rates, in per cent of the capacity measured in the same service. */
+    private static final List<Integer> OPEN_LOOP_PERCENT = List.of(50, 70);
+
     private static final String AUTHZ_TIMER = "clearance.authz.duration";
     private static final String CHECKS = "clearance.authz.checks";
     private static final String DECISION_CACHE = "clearance.authz.decision.cache";
@@ -185,23 +189,38 @@ public final class ThroughputBenchmark {
                             false));
         }
         // Users arrive on their own schedule, not when the previous answer came back: latency at a
-        // steady 70 % of the capacity measured with authorization on, the load a service is sized to
-        // run at. A service of its own, after the one with authorization off, so that the two
+        // steady 50 % and 70 % of the capacity, the load a service is sized to run at. The capacity
+        // is measured in the same service first (16 closed-loop clients), so that the rates are
+        // fractions of what this service sustains, not of a closed loop measured while every list
+        // was warm. A service of its own, after the one with authorization off, so that the two
         // concurrent phases stay back to back. Its warm-up lasts as long as a cached entry lives:
-        // entries then expire and are fetched again during the phase, as in a service that has run
-        // for hours (a shorter warm-up measures either a cold start or caches that never expire).
+        // entries then expire and are fetched again while it is measured, as in a service that has
+        // run for hours (a shorter warm-up measures either a cold start or caches that never expire).
         try (BenchService service = new BenchService(base)) {
             int warmup = (int) service.bean(DecisionCacheProperties.class).ttl().toSeconds();
-            phases.add(phase(
+            Phase capacity = phase(
                     service,
                     tenants.full(),
-                    "open loop, 70 % of the throughput with authorization on",
+                    "concurrent, a fresh service after one cache lifetime (the open loop's capacity)",
+                    clients,
                     0,
-                    0.7 * phases.get(0).result().throughput(),
                     warmup,
                     seconds,
                     queries,
-                    true));
+                    true);
+            phases.add(capacity);
+            for (int percent : OPEN_LOOP_PERCENT) {
+                phases.add(phase(
+                        service,
+                        tenants.full(),
+                        "open loop, " + percent + " % of that capacity",
+                        0,
+                        percent / 100.0 * capacity.result().throughput(),
+                        WARMUP_SECONDS,
+                        seconds,
+                        queries,
+                        true));
+            }
         }
         for (VectorPath path : List.of(
                 new VectorPath("exact scan forced", Map.of("clearance.search.exact-max-chunks", "1000000")),
@@ -636,7 +655,7 @@ public final class ThroughputBenchmark {
         Phase tenth = phases.get(3);
         Phase oneAgain = phases.get(4);
         Phase tenthAgain = phases.get(5);
-        Phase open = phases.get(6);
+        Phase capacity = phases.get(6);
         out.append(String.format(
                 Locale.ROOT,
                 "%n- throughput with authorization on / off (%d clients): %.1f / %.1f = **%.2f**%n",
@@ -653,13 +672,21 @@ public final class ThroughputBenchmark {
                 on.result().p95() / one.result().p95()));
         out.append(String.format(
                 Locale.ROOT,
-                "- p95 in the open loop at %.1f searches/s (70 %% of the above) / p95 with one client: %.0f / %.0f ms"
-                        + " = **%.2f** (p50 %.0f ms)%n",
-                open.offered(),
-                open.result().p95(),
-                one.result().p95(),
-                open.result().p95() / one.result().p95(),
-                open.result().p50()));
+                "- capacity of a fresh service after one cache lifetime (%d clients): %.1f searches/s%n",
+                capacity.clients(),
+                capacity.result().throughput()));
+        for (Phase open : phases.subList(7, 7 + OPEN_LOOP_PERCENT.size())) {
+            out.append(String.format(
+                    Locale.ROOT,
+                    "- p95 in the open loop at %.1f searches/s (%s) / p95 with one client: %.0f / %.0f ms = **%.2f**"
+                            + " (p50 %.0f ms)%n",
+                    open.offered(),
+                    open.name().substring(open.name().indexOf(", ") + 2),
+                    open.result().p95(),
+                    one.result().p95(),
+                    open.result().p95() / one.result().p95(),
+                    open.result().p50()));
+        }
         out.append(String.format(
                 Locale.ROOT,
                 "- p50 one client, %s (%,d chunks, the one-client phase) / %s (%,d chunks): %.0f / %.0f ms = **%.2f**;"
