@@ -1,6 +1,5 @@
 package dev.clearance.search;
 
-import com.pgvector.PGvector;
 import dev.clearance.platform.Jdbc;
 import dev.clearance.platform.QueryTimer;
 import dev.clearance.platform.Standby;
@@ -16,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
 
 /**
  * Candidate retrieval. The tenant is a mandatory predicate of every query. Only documents whose
@@ -33,7 +33,7 @@ public final class ChunkSearchRepository {
 
     private static final String COLUMNS = """
             c.id, c.document_id, d.acl_version, c.ordinal, c.text, c.tokens, d.title, d.source,
-            1 - (c.embedding <=> ?) AS similarity,
+            1 - (c.embedding <=> CAST(? AS vector)) AS similarity,
             ts_rank_cd(c.tsv, websearch_to_tsquery('english', ?)) AS lexical
             """;
     /*
@@ -135,7 +135,7 @@ public final class ChunkSearchRepository {
                 "lexical",
                 () -> Jdbc.read(standby.forCandidates(), c -> {
                     try (PreparedStatement s = c.prepareStatement(sql)) {
-                        s.setObject(1, new PGvector(query));
+                        s.setArray(1, queryVector(c, query));
                         s.setString(2, text);
                         s.setString(3, tenant);
                         s.setString(4, text);
@@ -213,24 +213,35 @@ public final class ChunkSearchRepository {
             int limit,
             Collection<String> documents)
             throws SQLException {
-        String sql = "WITH hits AS MATERIALIZED (SELECT c.id, c.embedding <=> ? AS distance " + from
-                + " AND " + documentFilter + " ORDER BY c.embedding <=> ? LIMIT ?)"
+        String sql = "WITH hits AS MATERIALIZED (SELECT c.id, c.embedding <=> CAST(? AS vector) AS distance " + from
+                + " AND " + documentFilter + " ORDER BY c.embedding <=> CAST(? AS vector) LIMIT ?)"
                 + " SELECT " + COLUMNS + ", d.acl_synced_version >= d.acl_version AS synced"
                 + " FROM hits h JOIN chunks c ON c.tenant = ? AND c.id = h.id"
                 + " JOIN documents d ON d.tenant = c.tenant AND d.id = c.document_id ORDER BY h.distance, c.id";
-        PGvector vector = new PGvector(query);
+        Array vector = queryVector(c, query);
         try (PreparedStatement s = c.prepareStatement(sql)) {
-            s.setObject(1, vector);
+            s.setArray(1, vector);
             s.setString(2, tenant);
             s.setArray(3, textArray(c, documents));
-            s.setObject(4, vector);
+            s.setArray(4, vector);
             s.setInt(5, limit);
-            s.setObject(6, vector);
+            s.setArray(6, vector);
             s.setString(7, text);
             // The tenant again: the join reads only the tenant's partition (ADR 0014).
             s.setString(8, tenant);
             return readSynced(s);
         }
+    }
+
+    /**
+     * The query vector as a {@code real[]}, which the driver sends in binary and the SQL casts to
+     * {@code vector}. In PGvector's text form every float was written out as decimal digits for each
+     * of the three places a statement names it, and parsed back by the server: 8 % of the service's
+     * CPU samples under load (a profile of the load suite).
+     */
+    private static Array queryVector(Connection c, float[] query) throws SQLException {
+        // java.sql.Connection takes Object[] only; the driver's own interface takes a float[].
+        return c.unwrap(PGConnection.class).createArrayOf("float4", query);
     }
 
     private static Array textArray(Connection c, Collection<String> values) throws SQLException {
