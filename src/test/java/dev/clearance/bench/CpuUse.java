@@ -20,11 +20,14 @@ import java.util.Map;
  * @param wallNanos {@link System#nanoTime} at the reading
  * @param busyTicks clock ticks of all cores not idle (user, nice, system, irq, softirq, steal)
  * @param totalTicks clock ticks of all cores, idle and I/O wait included
+ * @param cpus the cores {@code /proc/stat} counts (all of the machine's, which may be more than
+ *     this JVM is allowed to use)
  * @param jvmNanos CPU time of this JVM
  * @param ticksByCommand clock ticks of the named processes, with those of their children that ended
  *     (PostgreSQL's backends are children of its postmaster)
  */
-record CpuUse(long wallNanos, long busyTicks, long totalTicks, long jvmNanos, Map<String, Long> ticksByCommand) {
+record CpuUse(
+        long wallNanos, long busyTicks, long totalTicks, int cpus, long jvmNanos, Map<String, Long> ticksByCommand) {
 
     /** The processes whose CPU the benchmark reports apart. */
     static final List<String> COMMANDS = List.of("postgres", "openfga");
@@ -36,17 +39,21 @@ record CpuUse(long wallNanos, long busyTicks, long totalTicks, long jvmNanos, Ma
         long jvm = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
         try {
-            String[] cpu =
-                    Files.readAllLines(PROC.resolve("stat")).get(0).trim().split("\\s+");
+            List<String> stat = Files.readAllLines(PROC.resolve("stat"));
+            String[] cpu = stat.get(0).trim().split("\\s+");
+            // The first line sums every core; the lines "cpu0", "cpu1", ... are the cores themselves.
+            int cpus = (int) stat.stream()
+                    .filter(l -> l.startsWith("cpu") && l.length() > 3 && Character.isDigit(l.charAt(3)))
+                    .count();
             long total = 0;
             for (int i = 1; i < cpu.length && i <= 8; i++) {
                 total += Long.parseLong(cpu[i]);
             }
             // Fields: user nice system idle iowait irq softirq steal; idle and iowait are not busy.
             long busy = total - Long.parseLong(cpu[4]) - Long.parseLong(cpu[5]);
-            return new CpuUse(wall, busy, total, jvm, processTicks());
+            return new CpuUse(wall, busy, total, cpus, jvm, processTicks());
         } catch (IOException | RuntimeException e) {
-            return new CpuUse(wall, -1, -1, jvm, Map.of());
+            return new CpuUse(wall, -1, -1, 0, jvm, Map.of());
         }
     }
 
@@ -63,8 +70,7 @@ record CpuUse(long wallNanos, long busyTicks, long totalTicks, long jvmNanos, Ma
         }
         // Ticks per second of one core, measured rather than assumed: every core adds its ticks,
         // idle or not, so the total grows by cores x ticks-per-second.
-        int cores = Runtime.getRuntime().availableProcessors();
-        double ticksPerSecond = (totalTicks - before.totalTicks) / (cores * wall);
+        double ticksPerSecond = (totalTicks - before.totalTicks) / (cpus * wall);
         Map<String, Double> byCommand = new HashMap<>();
         for (String command : COMMANDS) {
             long delta = ticksByCommand.getOrDefault(command, 0L) - before.ticksByCommand.getOrDefault(command, 0L);

@@ -681,7 +681,10 @@ public final class ThroughputBenchmark {
                     "- p95 in the open loop at %.1f searches/s (%s) / p95 with one client: %.0f / %.0f ms = **%.2f**"
                             + " (p50 %.0f ms)%n",
                     open.offered(),
-                    open.name().substring(open.name().indexOf(", ") + 2),
+                    String.format(
+                            Locale.ROOT,
+                            "%.0f %% of that capacity",
+                            100 * open.offered() / capacity.result().throughput()),
                     open.result().p95(),
                     one.result().p95(),
                     open.result().p95() / one.result().p95(),
